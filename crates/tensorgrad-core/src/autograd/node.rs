@@ -1,0 +1,139 @@
+//! Graph nodes (PyTorch's `grad_fn`s). A node owns its backward closure and the tensors it
+//! saved; edges point at the nodes of its inputs. Leaves that require grad are reached through
+//! an `AccumulateGrad` node that holds a weak reference back to the leaf.
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::{Tensor, TensorImpl};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+/// The vector-Jacobian product of one op: given the gradient of every output (missing ones
+/// materialised as zeros), return the gradient of every input (None where it has none).
+/// Rules are written with differentiable tensor ops, so `create_graph` works for every op.
+pub type BackwardFn = Box<dyn Fn(&BackwardCtx, &[Tensor]) -> Result<Vec<Option<Tensor>>>>;
+
+#[derive(Clone)]
+pub struct Edge {
+    pub node: Rc<Node>,
+    pub input_nr: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct TensorMeta {
+    pub shape: Vec<usize>,
+    pub dtype: DType,
+}
+
+pub(crate) enum NodeKind {
+    Op {
+        backward: RefCell<Option<BackwardFn>>,
+        /// Outputs saved for backward, stored without their grad_fn (no reference cycle);
+        /// `BackwardCtx::output` reattaches this node.
+        saved_outputs: RefCell<Vec<Tensor>>,
+    },
+    AccumulateGrad { leaf: Weak<TensorImpl> },
+}
+
+/// A function that sees (and may replace) a gradient flowing into a tensor.
+pub type GradHook = Rc<dyn Fn(&Tensor) -> Result<Option<Tensor>>>;
+
+pub struct Node {
+    pub(crate) name: &'static str,
+    pub(crate) kind: NodeKind,
+    pub(crate) next_edges: Vec<Option<Edge>>,
+    /// Shape/dtype of every input, to validate and cast the gradients a rule returns.
+    pub(crate) input_meta: Vec<Option<TensorMeta>>,
+    /// Shape/dtype of every output, to materialise missing output gradients as zeros.
+    pub(crate) output_meta: Vec<TensorMeta>,
+    /// Creation order; later nodes run first when the topological order ties.
+    pub(crate) seq: u64,
+    /// Hooks registered on the outputs of this node (non-leaf `register_hook`), per output.
+    pub(crate) pre_hooks: RefCell<Vec<(usize, u64, GradHook)>>,
+    /// Non-leaf outputs that called `retain_grad()`.
+    pub(crate) retained: RefCell<Vec<(usize, Weak<TensorImpl>)>>,
+}
+
+thread_local! {
+    static NEXT_SEQ: Cell<u64> = const { Cell::new(0) };
+}
+
+pub(crate) fn next_seq() -> u64 {
+    NEXT_SEQ.with(|s| {
+        let v = s.get();
+        s.set(v + 1);
+        v
+    })
+}
+
+impl Node {
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    pub fn next_edges(&self) -> &[Option<Edge>] {
+        &self.next_edges
+    }
+    pub fn is_accumulate_grad(&self) -> bool {
+        matches!(self.kind, NodeKind::AccumulateGrad { .. })
+    }
+    /// The leaf of an AccumulateGrad node, if it is still alive.
+    pub fn variable(&self) -> Option<Tensor> {
+        match &self.kind {
+            NodeKind::AccumulateGrad { leaf } => leaf.upgrade().map(Tensor::from_impl),
+            _ => None,
+        }
+    }
+    pub(crate) fn new_accumulate(leaf: &Rc<TensorImpl>, meta: TensorMeta) -> Rc<Node> {
+        Rc::new(Node {
+            name: "AccumulateGrad",
+            kind: NodeKind::AccumulateGrad { leaf: Rc::downgrade(leaf) },
+            next_edges: Vec::new(),
+            input_meta: vec![Some(meta)],
+            output_meta: Vec::new(),
+            seq: next_seq(),
+            pre_hooks: RefCell::new(Vec::new()),
+            retained: RefCell::new(Vec::new()),
+        })
+    }
+    /// Drop the closure and everything it saved (`retain_graph=false`).
+    pub(crate) fn release(&self) {
+        if let NodeKind::Op { backward, saved_outputs } = &self.kind {
+            backward.borrow_mut().take();
+            saved_outputs.borrow_mut().clear();
+        }
+    }
+    /// Creation order of this node (PyTorch's `sequence_nr`).
+    pub fn sequence_nr(&self) -> u64 {
+        self.seq
+    }
+}
+
+pub(crate) fn freed_error() -> Error {
+    Error::new(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.",
+    )
+}
+
+/// What a backward closure can ask of the engine.
+pub struct BackwardCtx<'a> {
+    pub(crate) node: &'a Rc<Node>,
+}
+
+impl BackwardCtx<'_> {
+    /// Whether input `i` takes part in the graph (PyTorch's `needs_input_grad`).
+    pub fn needs_input_grad(&self, i: usize) -> bool {
+        matches!(self.node.next_edges.get(i), Some(Some(_)))
+    }
+
+    /// Output `i` of this node, reattached to the node so double-backward sees it.
+    pub fn output(&self, i: usize) -> Result<Tensor> {
+        match &self.node.kind {
+            NodeKind::Op { saved_outputs, .. } => {
+                let saved = saved_outputs.borrow();
+                let t = saved.get(i).ok_or_else(freed_error)?;
+                Ok(t.with_grad_fn(self.node.clone(), i))
+            }
+            _ => Err(freed_error()),
+        }
+    }
+}

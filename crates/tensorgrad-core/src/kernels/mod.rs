@@ -1,0 +1,191 @@
+//! CPU kernels. They work on raw slices plus a [`Layout`], never on tensors, and know nothing
+//! of autograd. Contiguous fast paths are plain loops over slices that LLVM vectorises
+//! (SIMD128 on wasm); the general path walks strided/broadcast offsets.
+
+pub mod provider;
+
+use crate::element::Float;
+use crate::shape::{broadcast_strides, for_each_offset, numel, Layout};
+use crate::Result;
+
+/// Copy the elements of a (possibly strided) view into a new contiguous vector.
+pub fn gather<T: Copy>(data: &[T], layout: &Layout) -> Vec<T> {
+    if let Some(r) = layout.contiguous_range() {
+        return data[r].to_vec();
+    }
+    let mut out = Vec::with_capacity(layout.numel());
+    for_each_offset(&layout.shape, [&layout.strides], [layout.offset], |[o]| out.push(data[o]));
+    out
+}
+
+/// Borrow the contiguous slice of a view when it has one.
+pub fn contiguous_slice<'a, T>(data: &'a [T], layout: &Layout) -> Option<&'a [T]> {
+    layout.contiguous_range().map(|r| &data[r])
+}
+
+pub fn unary<T: Copy, U>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
+    if let Some(s) = contiguous_slice(x, lx) {
+        return s.iter().map(|&v| f(v)).collect();
+    }
+    let mut out = Vec::with_capacity(lx.numel());
+    for_each_offset(&lx.shape, [&lx.strides], [lx.offset], |[o]| out.push(f(x[o])));
+    out
+}
+
+/// Elementwise binary op with broadcasting to `out_shape` (already validated).
+pub fn binary<T: Copy, U>(
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    out_shape: &[usize],
+    f: impl Fn(T, T) -> U,
+) -> Result<Vec<U>> {
+    let n = numel(out_shape);
+    let same_a = la.shape.as_slice() == out_shape;
+    let same_b = lb.shape.as_slice() == out_shape;
+    if let (Some(sa), Some(sb)) = (contiguous_slice(a, la), contiguous_slice(b, lb)) {
+        if same_a && same_b {
+            return Ok(sa.iter().zip(sb).map(|(&x, &y)| f(x, y)).collect());
+        }
+        if same_a && sb.len() == 1 {
+            let y = sb[0];
+            return Ok(sa.iter().map(|&x| f(x, y)).collect());
+        }
+        if same_b && sa.len() == 1 {
+            let x = sa[0];
+            return Ok(sb.iter().map(|&y| f(x, y)).collect());
+        }
+    }
+    let sa = broadcast_strides(la, out_shape)?;
+    let sb = broadcast_strides(lb, out_shape)?;
+    let mut out = Vec::with_capacity(n);
+    for_each_offset(out_shape, [&sa, &sb], [la.offset, lb.offset], |[i, j]| out.push(f(a[i], b[j])));
+    Ok(out)
+}
+
+/// `cond ? a : b` with three-way broadcasting.
+#[allow(clippy::too_many_arguments)]
+pub fn select<T: Copy>(
+    c: &[bool],
+    lc: &Layout,
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    out_shape: &[usize],
+) -> Result<Vec<T>> {
+    let sc = broadcast_strides(lc, out_shape)?;
+    let sa = broadcast_strides(la, out_shape)?;
+    let sb = broadcast_strides(lb, out_shape)?;
+    let mut out = Vec::with_capacity(numel(out_shape));
+    for_each_offset(out_shape, [&sc, &sa, &sb], [lc.offset, la.offset, lb.offset], |[k, i, j]| {
+        out.push(if c[k] { a[i] } else { b[j] })
+    });
+    Ok(out)
+}
+
+/// Sum of a contiguous slice: 8 independent lanes (vectorisable) over blocks, block totals
+/// accumulated in f64, so 1e6-element f32 sums stay accurate.
+pub fn sum_slice<T: Float>(x: &[T]) -> T {
+    const BLOCK: usize = 1024;
+    let mut total = 0.0f64;
+    for block in x.chunks(BLOCK) {
+        let mut lanes = [T::ZERO; 8];
+        let mut chunks = block.chunks_exact(8);
+        for c in &mut chunks {
+            for l in 0..8 {
+                lanes[l] += c[l];
+            }
+        }
+        let mut s = T::ZERO;
+        for &v in chunks.remainder() {
+            s += v;
+        }
+        for l in lanes {
+            s += l;
+        }
+        total += s.to_f64();
+    }
+    T::from_f64(total)
+}
+
+/// Sum over `dims` (sorted, unique). Returns data in the kept-dims shape (keepdim layout).
+pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
+    let nd = lx.ndim();
+    let out_shape: Vec<usize> =
+        (0..nd).map(|d| if dims.contains(&d) { 1 } else { lx.shape[d] }).collect();
+    let out_n = numel(&out_shape);
+    if out_n == 1 {
+        let total = match contiguous_slice(x, lx) {
+            Some(s) => sum_slice(s),
+            None => sum_slice(&gather(x, lx)),
+        };
+        return vec![total];
+    }
+    // Reducing only trailing dims of a contiguous tensor: one contiguous run per output.
+    let trailing = dims.iter().all(|&d| d >= nd - dims.len());
+    if trailing {
+        if let Some(s) = contiguous_slice(x, lx) {
+            let run = numel(&lx.shape[nd - dims.len()..]);
+            if run > 0 {
+                return s.chunks(run).map(sum_slice).collect();
+            }
+        }
+    }
+    let out_strides: Vec<usize> = {
+        let c = crate::shape::contiguous_strides(&out_shape);
+        (0..nd).map(|d| if dims.contains(&d) { 0 } else { c[d] }).collect()
+    };
+    let mut acc = vec![0.0f64; out_n];
+    for_each_offset(&lx.shape, [&lx.strides, &out_strides], [lx.offset, 0], |[i, o]| {
+        acc[o] += x[i].to_f64()
+    });
+    acc.into_iter().map(T::from_f64).collect()
+}
+
+/// C[m,n] = A[m,k] · B[k,n], all row-major contiguous.
+pub fn matmul<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
+    let mut c = vec![T::ZERO; m * n];
+    if m == 0 || n == 0 {
+        return c;
+    }
+    // i-p-j order: the inner loop is an axpy over a contiguous row of B and C.
+    for i in 0..m {
+        let crow = &mut c[i * n..(i + 1) * n];
+        for p in 0..k {
+            let av = a[i * k + p];
+            let brow = &b[p * n..(p + 1) * n];
+            for (cv, &bv) in crow.iter_mut().zip(brow) {
+                *cv += av * bv;
+            }
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matmul_small() {
+        let c = matmul(&[1.0f64, 2.0, 3.0, 4.0], &[5.0, 6.0, 7.0, 8.0], 2, 2, 2);
+        assert_eq!(c, vec![19.0, 22.0, 43.0, 50.0]);
+    }
+
+    #[test]
+    fn sum_dims_middle() {
+        let x: Vec<f64> = (0..24).map(|v| v as f64).collect();
+        let l = Layout::contiguous(vec![2, 3, 4]);
+        let s = sum_dims(&x, &l, &[1]);
+        assert_eq!(s[..4], [12.0, 15.0, 18.0, 21.0]);
+    }
+
+    #[test]
+    fn f32_sum_is_accurate() {
+        let x = vec![0.1f32; 1_000_000];
+        let s = sum_slice(&x) as f64;
+        assert!((s - 100000.0).abs() < 1.0, "{s}");
+    }
+}

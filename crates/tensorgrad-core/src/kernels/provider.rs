@@ -1,0 +1,63 @@
+//! The seam for kernels supplied from outside the core (the gpu.js backend provides them from
+//! JavaScript through the wasm bindings). A provider sees contiguous f32 data and may decline
+//! any call by returning `None`; the CPU kernel then runs. The core never knows who answered.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryKind {
+    Neg,
+    Exp,
+    Log,
+}
+
+impl UnaryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryKind::Neg => "neg",
+            UnaryKind::Exp => "exp",
+            UnaryKind::Log => "log",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryKind::Add => "add",
+            BinaryKind::Sub => "sub",
+            BinaryKind::Mul => "mul",
+            BinaryKind::Div => "div",
+        }
+    }
+}
+
+pub trait KernelProvider {
+    /// C[m,n] = A[m,k]·B[k,n] on row-major contiguous float32 data.
+    fn matmul_f32(&self, a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Option<Vec<f32>>;
+    /// Elementwise op on equally shaped contiguous float32 data.
+    fn binary_f32(&self, op: BinaryKind, a: &[f32], b: &[f32]) -> Option<Vec<f32>>;
+    fn unary_f32(&self, op: UnaryKind, x: &[f32]) -> Option<Vec<f32>>;
+}
+
+thread_local! {
+    static PROVIDER: RefCell<Option<Rc<dyn KernelProvider>>> = const { RefCell::new(None) };
+}
+
+/// Install (or with `None`, remove) the external kernel provider.
+pub fn set_kernel_provider(p: Option<Rc<dyn KernelProvider>>) {
+    PROVIDER.with(|cell| *cell.borrow_mut() = p);
+}
+
+pub fn kernel_provider() -> Option<Rc<dyn KernelProvider>> {
+    PROVIDER.with(|cell| cell.borrow().clone())
+}

@@ -1,0 +1,89 @@
+//! Matrix products.
+
+use super::with_slice;
+use crate::element::Float;
+use crate::kernels;
+use crate::kernels::provider::kernel_provider;
+use crate::tensor::{record1, Tensor};
+use crate::{bail, float_dispatch, Result};
+
+impl Tensor {
+    /// `mm(other)` (MmBackward0): 2-D matrix product.
+    pub fn mm(&self, other: &Tensor) -> Result<Tensor> {
+        if self.ndim() != 2 {
+            bail!("self must be a matrix");
+        }
+        if other.ndim() != 2 {
+            bail!("mat2 must be a matrix");
+        }
+        let (m, k) = (self.shape()[0], self.shape()[1]);
+        let (k2, n) = (other.shape()[0], other.shape()[1]);
+        if k != k2 {
+            bail!("mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", m, k, k2, n);
+        }
+        if self.dtype() != other.dtype() {
+            bail!(
+                "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                self.dtype().name(),
+                other.dtype().name()
+            );
+        }
+        let a = self.contiguous_data()?;
+        let b = other.contiguous_data()?;
+        let out = float_dispatch!(self.dtype(), "mm", T => {
+            let (oa, ob) = (a.layout().offset, b.layout().offset);
+            let v = with_slice(&a, |da: &[T]| {
+                with_slice(&b, |db: &[T]| matmul_kernel(&da[oa..oa + m * k], &db[ob..ob + k * n], m, k, n))
+            })??;
+            Tensor::from_vec(v, vec![m, n])?
+        });
+        let (sa, sb) = (self.clone(), other.clone());
+        Ok(record1("MmBackward0", &[self, other], out, false, move |ctx, g| {
+            let ga = if ctx.needs_input_grad(0) { Some(g.mm(&sb.t()?)?) } else { None };
+            let gb = if ctx.needs_input_grad(1) { Some(sa.t()?.mm(g)?) } else { None };
+            Ok(vec![ga, gb])
+        }))
+    }
+
+    /// `matmul(other)`: for now the 1-D/2-D cases (dot, mv, vm, mm); batched matmul comes with
+    /// the broader op set.
+    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        match (self.ndim(), other.ndim()) {
+            (2, 2) => self.mm(other),
+            (1, 2) => self.unsqueeze(0)?.mm(other)?.squeeze_dims(&[0]),
+            (2, 1) => self.mm(&other.unsqueeze(1)?)?.squeeze_dims(&[1]),
+            (1, 1) => {
+                if self.shape()[0] != other.shape()[0] {
+                    bail!(
+                        "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
+                        self.shape()[0], other.shape()[0], self.shape()[0], other.shape()[0]
+                    );
+                }
+                self.unsqueeze(0)?.mm(&other.unsqueeze(1)?)?.reshape_usize(&[])
+            }
+            (a, b) if a == 0 || b == 0 => bail!(
+                "both arguments to matmul need to be at least 1D, but they are {}D and {}D",
+                a, b
+            ),
+            (a, b) => bail!("matmul of {}D and {}D tensors is not supported yet", a, b),
+        }
+    }
+
+    /// The data of this tensor in contiguous row-major order, without graph.
+    fn contiguous_data(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.detach());
+        }
+        crate::autograd::grad_mode::no_grad(|| self.clone_tensor())
+    }
+}
+
+fn matmul_kernel<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
+    if let (Some(p), Some(fa), Some(fb)) = (kernel_provider(), T::as_f32(a), T::as_f32(b)) {
+        let v = p.matmul_f32(fa, fb, m, k, n).filter(|v| v.len() == m * n);
+        if let Some(v) = v.and_then(T::from_f32_vec) {
+            return v;
+        }
+    }
+    kernels::matmul(a, b, m, k, n)
+}

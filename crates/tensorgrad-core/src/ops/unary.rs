@@ -1,0 +1,92 @@
+//! Elementwise unary ops, generated from one table: name, grad_fn name, forward per element,
+//! and the backward rule in tensor ops (`g` = grad of the output, `x` = input, `y` = output).
+
+use crate::kernels;
+use crate::kernels::provider::{kernel_provider, UnaryKind};
+use crate::tensor::{record1, Tensor};
+use crate::Result;
+
+/// Forward of a float unary op: provider first (f32, contiguous), else the CPU kernel.
+fn unary_forward(
+    x: &Tensor,
+    op: &'static str,
+    kind: Option<UnaryKind>,
+    f32f: impl Fn(f32) -> f32,
+    f64f: impl Fn(f64) -> f64,
+) -> Result<Tensor> {
+    let shape = x.shape().to_vec();
+    match x.dtype() {
+        crate::DType::F32 => {
+            let buf = x.buffer();
+            let data = crate::element::Float::slice(&buf).unwrap_or(&[][..]);
+            if let (Some(kind), Some(p), Some(s)) =
+                (kind, kernel_provider(), kernels::contiguous_slice(data, x.layout()))
+            {
+                if let Some(v) = p.unary_f32(kind, s).filter(|v| v.len() == s.len()) {
+                    drop(buf);
+                    return Tensor::from_vec(v, shape);
+                }
+            }
+            let v = kernels::unary(data, x.layout(), f32f);
+            drop(buf);
+            Tensor::from_vec(v, shape)
+        }
+        crate::DType::F64 => {
+            let v = super::with_slice(x, |d: &[f64]| kernels::unary(d, x.layout(), f64f))?;
+            Tensor::from_vec(v, shape)
+        }
+        crate::DType::Bool => x.to_dtype(crate::DType::F32)?.unary_forward_again(op),
+    }
+}
+
+macro_rules! unary_ops {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident, $grad_fn:literal, $kind:expr, save_input: $save_in:literal, save_output: $save:literal,
+        fwd: |$v:ident| $fwd:expr,
+        bwd: |$g:ident, $x:ident, $y:ident| $bwd:expr;
+    )*) => {
+        impl Tensor {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> Result<Tensor> {
+                    let out = unary_forward(self, stringify!($name), $kind, |$v: f32| $fwd, |$v: f64| $fwd)?;
+                    let saved_x = if $save_in { Some(self.clone()) } else { None };
+                    Ok(record1($grad_fn, &[self], out, $save, move |_ctx, $g| {
+                        #[allow(unused_variables)]
+                        let $x = || saved_x.as_ref().ok_or_else(crate::autograd::node::freed_error);
+                        #[allow(unused_variables)]
+                        let $y = || _ctx.output(0);
+                        Ok(vec![Some($bwd)])
+                    }))
+                }
+            )*
+
+            /// Re-run a unary op by name (used after promoting a bool input).
+            fn unary_forward_again(&self, op: &str) -> Result<Tensor> {
+                match op {
+                    $(stringify!($name) => self.$name(),)*
+                    _ => crate::bail!("unknown unary op {}", op),
+                }
+            }
+        }
+
+        /// Names of the generated unary ops (for the op table in docs and tests).
+        pub const UNARY_OPS: &[(&str, &str)] = &[$((stringify!($name), $grad_fn)),*];
+    };
+}
+
+unary_ops! {
+    /// `-x`
+    neg, "NegBackward0", Some(UnaryKind::Neg), save_input: false, save_output: false,
+        fwd: |v| -v,
+        bwd: |g, x, y| g.neg()?;
+    /// `e^x`; the gradient reuses the output.
+    exp, "ExpBackward0", Some(UnaryKind::Exp), save_input: false, save_output: true,
+        fwd: |v| v.exp(),
+        bwd: |g, x, y| g.mul(&y()?)?;
+    /// Natural log; `log(0) = -inf`, negative input gives nan, the gradient is `g/x` regardless.
+    log, "LogBackward0", Some(UnaryKind::Log), save_input: true, save_output: false,
+        fwd: |v| v.ln(),
+        bwd: |g, x, y| g.div(x()?)?;
+}

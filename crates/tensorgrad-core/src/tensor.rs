@@ -1,0 +1,344 @@
+//! The tensor handle: storage + layout + autograd metadata.
+
+use crate::autograd::grad_mode::is_grad_enabled;
+use crate::autograd::node::{next_seq, BackwardCtx, Edge, Node, NodeKind, TensorMeta};
+use crate::dtype::DType;
+use crate::element::Float;
+use crate::error::{fmt_shape, Result};
+use crate::shape::{numel, Layout};
+use crate::storage::{Buffer, Storage};
+use crate::{bail, Error};
+use std::cell::{Ref, RefCell};
+use std::rc::{Rc, Weak};
+
+#[derive(Default)]
+pub(crate) struct AutogradMeta {
+    /// Set on leaves by the user; non-leaves require grad through their grad_fn.
+    pub requires_grad: bool,
+    pub grad: Option<Tensor>,
+    pub grad_fn: Option<Rc<Node>>,
+    pub output_nr: usize,
+    /// The AccumulateGrad node of a leaf, kept alive by the graphs that use it.
+    pub grad_accumulator: Weak<Node>,
+}
+
+pub struct TensorImpl {
+    pub(crate) storage: Rc<Storage>,
+    pub(crate) layout: Layout,
+    pub(crate) meta: RefCell<AutogradMeta>,
+}
+
+/// A reference-counted tensor handle; cloning it is cheap and shares everything.
+#[derive(Clone)]
+pub struct Tensor(pub(crate) Rc<TensorImpl>);
+
+impl Tensor {
+    pub(crate) fn from_impl(i: Rc<TensorImpl>) -> Tensor {
+        Tensor(i)
+    }
+
+    pub(crate) fn from_parts(storage: Rc<Storage>, layout: Layout) -> Tensor {
+        Tensor(Rc::new(TensorImpl { storage, layout, meta: RefCell::new(AutogradMeta::default()) }))
+    }
+
+    /// A fresh contiguous tensor owning `buf`.
+    pub fn from_buffer(buf: Buffer, shape: Vec<usize>) -> Result<Tensor> {
+        let n = numel(&shape);
+        if buf.len() != n {
+            bail!(
+                "cannot create a tensor of shape {} ({} elements) from {} values",
+                fmt_shape(&shape),
+                n,
+                buf.len()
+            );
+        }
+        Ok(Tensor::from_parts(Rc::new(Storage::new(buf)), Layout::contiguous(shape)))
+    }
+
+    pub fn from_vec<T: Float>(v: Vec<T>, shape: Vec<usize>) -> Result<Tensor> {
+        Tensor::from_buffer(T::into_buffer(v), shape)
+    }
+
+    pub fn from_f64_slice(v: &[f64], shape: Vec<usize>, dtype: DType) -> Result<Tensor> {
+        let buf = match dtype {
+            DType::F32 => Buffer::F32(v.iter().map(|&x| x as f32).collect()),
+            DType::F64 => Buffer::F64(v.to_vec()),
+            DType::Bool => Buffer::Bool(v.iter().map(|&x| x != 0.0).collect()),
+        };
+        Tensor::from_buffer(buf, shape)
+    }
+
+    pub fn scalar(v: f64, dtype: DType) -> Tensor {
+        Tensor::from_f64_slice(&[v], vec![], dtype).expect("one value for a 0-d tensor")
+    }
+
+    pub fn full(shape: &[usize], v: f64, dtype: DType) -> Tensor {
+        let n = numel(shape);
+        let buf = match dtype {
+            DType::F32 => Buffer::F32(vec![v as f32; n]),
+            DType::F64 => Buffer::F64(vec![v; n]),
+            DType::Bool => Buffer::Bool(vec![v != 0.0; n]),
+        };
+        Tensor::from_parts(Rc::new(Storage::new(buf)), Layout::contiguous(shape.to_vec()))
+    }
+
+    pub fn zeros(shape: &[usize], dtype: DType) -> Tensor {
+        Tensor::full(shape, 0.0, dtype)
+    }
+
+    pub fn ones(shape: &[usize], dtype: DType) -> Tensor {
+        Tensor::full(shape, 1.0, dtype)
+    }
+
+    pub fn zeros_like(&self) -> Tensor {
+        Tensor::zeros(self.shape(), self.dtype())
+    }
+
+    pub fn ones_like(&self) -> Tensor {
+        Tensor::ones(self.shape(), self.dtype())
+    }
+
+    // ---- metadata -------------------------------------------------------------------------
+
+    pub fn shape(&self) -> &[usize] {
+        &self.0.layout.shape
+    }
+    pub fn strides(&self) -> &[usize] {
+        &self.0.layout.strides
+    }
+    pub fn layout(&self) -> &Layout {
+        &self.0.layout
+    }
+    pub fn ndim(&self) -> usize {
+        self.0.layout.shape.len()
+    }
+    pub fn numel(&self) -> usize {
+        self.0.layout.numel()
+    }
+    pub fn dtype(&self) -> DType {
+        self.0.storage.dtype()
+    }
+    pub fn is_contiguous(&self) -> bool {
+        self.0.layout.is_contiguous()
+    }
+    pub(crate) fn storage(&self) -> &Rc<Storage> {
+        &self.0.storage
+    }
+    pub(crate) fn buffer(&self) -> Ref<'_, Buffer> {
+        self.0.storage.read()
+    }
+    /// The storage version counter, bumped by in-place ops.
+    pub fn version(&self) -> u64 {
+        self.0.storage.version()
+    }
+    /// True when both handles are the same tensor object.
+    pub fn same(&self, other: &Tensor) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+    /// True when both views share one storage.
+    pub fn shares_storage(&self, other: &Tensor) -> bool {
+        Rc::ptr_eq(&self.0.storage, &other.0.storage)
+    }
+    pub(crate) fn tensor_meta(&self) -> TensorMeta {
+        TensorMeta { shape: self.shape().to_vec(), dtype: self.dtype() }
+    }
+
+    /// A view of this tensor's storage with another layout (no autograd).
+    pub(crate) fn view_with_layout(&self, layout: Layout) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), layout)
+    }
+
+    // ---- data access ----------------------------------------------------------------------
+
+    /// All elements in row-major order, as f64.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        let buf = self.buffer();
+        let l = &self.0.layout;
+        if let Some(r) = l.contiguous_range() {
+            return match &*buf {
+                Buffer::F32(v) => v[r].iter().map(|&x| x as f64).collect(),
+                Buffer::F64(v) => v[r].to_vec(),
+                Buffer::Bool(v) => v[r].iter().map(|&x| x as u8 as f64).collect(),
+            };
+        }
+        let mut out = Vec::with_capacity(l.numel());
+        crate::shape::for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
+            out.push(buf.get_f64(o))
+        });
+        out
+    }
+
+    /// Contiguous copy of the elements as `T` (fails on a dtype mismatch).
+    pub fn to_vec<T: Float>(&self) -> Result<Vec<T>> {
+        let buf = self.buffer();
+        let data = T::slice(&buf).ok_or_else(|| {
+            Error::new(format!("expected a tensor of another dtype, got {}", self.dtype()))
+        })?;
+        Ok(crate::kernels::gather(data, &self.0.layout))
+    }
+
+    pub fn item(&self) -> Result<f64> {
+        if self.numel() != 1 {
+            bail!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            );
+        }
+        let l = &self.0.layout;
+        Ok(self.buffer().get_f64(l.offset))
+    }
+
+    // ---- autograd metadata ----------------------------------------------------------------
+
+    pub fn requires_grad(&self) -> bool {
+        let m = self.0.meta.borrow();
+        m.requires_grad || m.grad_fn.is_some()
+    }
+
+    pub fn is_leaf(&self) -> bool {
+        self.0.meta.borrow().grad_fn.is_none()
+    }
+
+    pub fn grad_fn(&self) -> Option<Rc<Node>> {
+        self.0.meta.borrow().grad_fn.clone()
+    }
+
+    pub fn output_nr(&self) -> usize {
+        self.0.meta.borrow().output_nr
+    }
+
+    pub fn grad(&self) -> Option<Tensor> {
+        self.0.meta.borrow().grad.clone()
+    }
+
+    /// Set or clear `.grad` (PyTorch checks dtype and shape).
+    pub fn set_grad(&self, grad: Option<Tensor>) -> Result<()> {
+        if let Some(g) = &grad {
+            if g.dtype() != self.dtype() {
+                bail!(
+                    "assigned grad has data of a different type ({} vs {})",
+                    g.dtype(),
+                    self.dtype()
+                );
+            }
+            if g.shape() != self.shape() {
+                bail!(
+                    "assigned grad has data of a different size ({} vs {})",
+                    fmt_shape(g.shape()),
+                    fmt_shape(self.shape())
+                );
+            }
+        }
+        self.0.meta.borrow_mut().grad = grad;
+        Ok(())
+    }
+
+    /// `requires_grad_(flag)`: only leaves may change it, and only floating tensors require grad.
+    pub fn set_requires_grad(&self, flag: bool) -> Result<&Tensor> {
+        if !self.is_leaf() {
+            if flag {
+                return Ok(self);
+            }
+            bail!("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+        }
+        if flag && !self.dtype().is_floating_point() {
+            bail!("only Tensors of floating point dtype can require gradients");
+        }
+        self.0.meta.borrow_mut().requires_grad = flag;
+        Ok(self)
+    }
+
+    /// A new tensor sharing storage, cut from the graph.
+    pub fn detach(&self) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone())
+    }
+
+    /// A handle to the same data that is output `output_nr` of `node`.
+    pub(crate) fn with_grad_fn(&self, node: Rc<Node>, output_nr: usize) -> Tensor {
+        let t = self.detach();
+        {
+            let mut m = t.0.meta.borrow_mut();
+            m.grad_fn = Some(node);
+            m.output_nr = output_nr;
+        }
+        t
+    }
+
+    /// The edge a gradient for this tensor flows into: its grad_fn, or its leaf accumulator.
+    pub(crate) fn gradient_edge(&self) -> Option<Edge> {
+        let mut m = self.0.meta.borrow_mut();
+        if let Some(f) = &m.grad_fn {
+            return Some(Edge { node: f.clone(), input_nr: m.output_nr });
+        }
+        if !m.requires_grad {
+            return None;
+        }
+        if let Some(acc) = m.grad_accumulator.upgrade() {
+            return Some(Edge { node: acc, input_nr: 0 });
+        }
+        let acc = Node::new_accumulate(&self.0, self.tensor_meta());
+        m.grad_accumulator = Rc::downgrade(&acc);
+        Some(Edge { node: acc, input_nr: 0 })
+    }
+
+    /// A leaf's AccumulateGrad node (created on demand), for hooks and introspection.
+    pub fn grad_accumulator(&self) -> Option<Rc<Node>> {
+        if !self.is_leaf() {
+            return None;
+        }
+        self.gradient_edge().map(|e| e.node)
+    }
+}
+
+/// Attach a backward node to freshly computed `outputs` if grad mode is on and any input
+/// requires grad. `save_outputs` keeps the outputs (without a cycle) for `ctx.output(i)`.
+pub(crate) fn record(
+    name: &'static str,
+    inputs: &[&Tensor],
+    outputs: Vec<Tensor>,
+    save_outputs: bool,
+    backward: impl Fn(&BackwardCtx, &[Tensor]) -> Result<Vec<Option<Tensor>>> + 'static,
+) -> Vec<Tensor> {
+    if !is_grad_enabled() || !inputs.iter().any(|t| t.requires_grad()) {
+        return outputs;
+    }
+    let next_edges: Vec<Option<Edge>> = inputs.iter().map(|t| t.gradient_edge()).collect();
+    let input_meta = inputs
+        .iter()
+        .zip(&next_edges)
+        .map(|(t, e)| e.as_ref().map(|_| t.tensor_meta()))
+        .collect();
+    let output_meta = outputs.iter().map(|t| t.tensor_meta()).collect();
+    let saved = if save_outputs { outputs.iter().map(|t| t.detach()).collect() } else { Vec::new() };
+    let node = Rc::new(Node {
+        name,
+        kind: NodeKind::Op {
+            backward: RefCell::new(Some(Box::new(backward))),
+            saved_outputs: RefCell::new(saved),
+        },
+        next_edges,
+        input_meta,
+        output_meta,
+        seq: next_seq(),
+        pre_hooks: RefCell::new(Vec::new()),
+        retained: RefCell::new(Vec::new()),
+    });
+    for (i, t) in outputs.iter().enumerate() {
+        let mut m = t.0.meta.borrow_mut();
+        m.grad_fn = Some(node.clone());
+        m.output_nr = i;
+    }
+    outputs
+}
+
+/// Single-output convenience around [`record`].
+pub(crate) fn record1(
+    name: &'static str,
+    inputs: &[&Tensor],
+    output: Tensor,
+    save_output: bool,
+    backward: impl Fn(&BackwardCtx, &Tensor) -> Result<Vec<Option<Tensor>>> + 'static,
+) -> Tensor {
+    let mut outs = record(name, inputs, vec![output], save_output, move |ctx, g| backward(ctx, &g[0]));
+    outs.pop().expect("one output")
+}
