@@ -1,0 +1,15 @@
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  // Relative asset URLs: the built site works from any path (http://host/some/sub/dir/).
+  base: "./",
+  build: {
+    // tensorgrad instantiates its WebAssembly module with top-level await.
+    target: "es2022",
+  },
+  optimizeDeps: {
+    // Don't pre-bundle tensorgrad: it finds its .wasm with
+    // `new URL("./wasm/tensorgrad_wasm_bg.wasm", import.meta.url)`, which must stay next to it.
+    exclude: ["tensorgrad"],
+  },
+});

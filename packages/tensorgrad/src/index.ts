@@ -1,0 +1,37 @@
+/**
+ * tensorgrad: PyTorch-style tensors and automatic differentiation for TypeScript, on a Rust
+ * core compiled to WebAssembly. Importing this module loads the core (top-level await); there
+ * is no init step.
+ *
+ * ```ts
+ * import { tensor } from "tensorgrad";
+ * const A = tensor([5.0], { requiresGrad: true });
+ * const loss = A.mul(5);
+ * loss.backward();
+ * console.log(String(A.grad)); // tensor([5.])
+ * ```
+ */
+export { Tensor, GradFn } from "./tensor.js";
+export type { DType, NestedArray, TensorLike, BackwardOptions, ReduceOptions, ShapeArgs } from "./tensor.js";
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  rand,
+  randn,
+  randnLike,
+  manualSeed,
+} from "./creation.js";
+export type { TensorOptions } from "./creation.js";
+export { autograd, noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
+export type { GradOptions } from "./autograd.js";
+export * from "./functional.js";
+import { raw } from "./wasm.js";
+
+/** The version of the WebAssembly core. */
+export const version: string = raw.version();

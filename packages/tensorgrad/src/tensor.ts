@@ -1,0 +1,327 @@
+// The Tensor class: a thin, typed skin over the wasm handle. All math, autograd and printing
+// happen in the Rust core; this layer maps PyTorch's Python signatures onto JavaScript
+// (camelCase names, positional order kept, keyword arguments in a trailing options object).
+import { raw, type RawTensor } from "./wasm.js";
+
+/** Element types. `float32` is the default, as in PyTorch. */
+export type DType = "float32" | "float64" | "bool";
+/** Nested JavaScript arrays of numbers or booleans, as accepted by {@link tensor}. */
+export type NestedArray = number | boolean | NestedArray[];
+/** A tensor or a plain number (a "wrapped scalar" that does not promote the dtype). */
+export type TensorLike = Tensor | number;
+/** A shape given either as separate numbers or as one array, as PyTorch accepts both. */
+export type ShapeArgs = number[] | [number[]];
+
+export interface BackwardOptions {
+  /** Keep the graph's saved tensors so backward can run through it again. Defaults to `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+export interface ReduceOptions {
+  keepdim?: boolean;
+}
+
+/** The node that produced a non-leaf tensor (PyTorch's `grad_fn`). */
+export class GradFn {
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `<${this.name} object>`;
+  }
+}
+
+const inspect = Symbol.for("nodejs.util.inspect.custom");
+
+/** @internal */
+export function shapeFromArgs(args: ShapeArgs): number[] {
+  const dims = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
+  for (const d of dims) {
+    if (!Number.isInteger(d)) throw new TypeError(`shape must be a list of integers, got ${JSON.stringify(dims)}`);
+  }
+  return dims;
+}
+
+function dimList(dim: number | number[]): Int32Array {
+  const dims = Array.isArray(dim) ? dim : [dim];
+  for (const d of dims) {
+    if (!Number.isInteger(d)) throw new TypeError(`dim must be an integer or a list of integers, got ${JSON.stringify(dim)}`);
+  }
+  return Int32Array.from(dims);
+}
+
+function keepdimOf(k: boolean | ReduceOptions | undefined, opts?: ReduceOptions): boolean {
+  if (typeof k === "boolean") return k;
+  return Boolean(k?.keepdim ?? opts?.keepdim ?? false);
+}
+
+/** @internal wrap a number as a 0-d tensor of `like`'s dtype. */
+function scalarTensor(v: number, dtype: DType): Tensor {
+  return new Tensor(raw.RawTensor.fromF64(Float64Array.of(v), new Uint32Array(0), dtype === "bool" ? "float32" : dtype));
+}
+
+/** A multi-dimensional array that records operations for automatic differentiation. */
+export class Tensor {
+  /** @internal */
+  readonly _raw: RawTensor;
+
+  /** @internal Use {@link tensor} and the other factory functions. */
+  constructor(handle: RawTensor) {
+    this._raw = handle;
+  }
+
+  // ---- metadata ---------------------------------------------------------------------------
+
+  /** The size of every dimension. */
+  get shape(): number[] {
+    return Array.from(this._raw.shape());
+  }
+  /** `size()` is the shape; `size(dim)` one dimension (negative dims count from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    const s = this.shape;
+    if (dim === undefined) return s;
+    const n = Math.max(s.length, 1);
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) {
+      throw new Error(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    }
+    return s[dim < 0 ? dim + s.length : dim] ?? 1;
+  }
+  get ndim(): number {
+    return this._raw.ndim();
+  }
+  dim(): number {
+    return this._raw.ndim();
+  }
+  numel(): number {
+    return this._raw.numel();
+  }
+  get dtype(): DType {
+    return this._raw.dtype() as DType;
+  }
+  /** Whether gradients are computed for this tensor. Only leaves may be changed. */
+  get requiresGrad(): boolean {
+    return this._raw.requiresGrad();
+  }
+  set requiresGrad(flag: boolean) {
+    this._raw.setRequiresGrad(flag);
+  }
+  /** In-place `requires_grad_`; returns this tensor. */
+  requiresGrad_(flag = true): this {
+    this._raw.setRequiresGrad(flag);
+    return this;
+  }
+  /** True for tensors created by the user (not by a recorded op). */
+  get isLeaf(): boolean {
+    return this._raw.isLeaf();
+  }
+  /** The accumulated gradient, or null before any backward reached this tensor. */
+  get grad(): Tensor | null {
+    const g = this._raw.grad();
+    return g ? new Tensor(g) : null;
+  }
+  set grad(g: Tensor | null) {
+    this._raw.setGrad(g ? g._raw.alias() : undefined);
+  }
+  /** The function that created this tensor, or null for leaves. */
+  get gradFn(): GradFn | null {
+    const name = this._raw.gradFnName();
+    return name ? new GradFn(name) : null;
+  }
+  isContiguous(): boolean {
+    return this._raw.isContiguous();
+  }
+
+  // ---- arithmetic (broadcasting, PyTorch type promotion) --------------------------------
+
+  /** `self + alpha * other`. */
+  add(other: TensorLike, options?: { alpha?: number }): Tensor {
+    const alpha = options?.alpha ?? 1;
+    if (typeof other === "number") return new Tensor(this._raw.addScalar(other * alpha));
+    const o = alpha === 1 ? other : other.mul(alpha);
+    return new Tensor(this._raw.add(o._raw));
+  }
+  /** `self - alpha * other`. */
+  sub(other: TensorLike, options?: { alpha?: number }): Tensor {
+    const alpha = options?.alpha ?? 1;
+    if (typeof other === "number") return new Tensor(this._raw.subScalar(other * alpha));
+    const o = alpha === 1 ? other : other.mul(alpha);
+    return new Tensor(this._raw.sub(o._raw));
+  }
+  /** `other - alpha * self` (PyTorch's `rsub`). */
+  rsub(other: TensorLike, options?: { alpha?: number }): Tensor {
+    const alpha = options?.alpha ?? 1;
+    const s = alpha === 1 ? this : this.mul(alpha);
+    if (typeof other === "number") return new Tensor(s._raw.rsubScalar(other));
+    return other.sub(s);
+  }
+  mul(other: TensorLike): Tensor {
+    if (typeof other === "number") return new Tensor(this._raw.mulScalar(other));
+    return new Tensor(this._raw.mul(other._raw));
+  }
+  div(other: TensorLike): Tensor {
+    if (typeof other === "number") return new Tensor(this._raw.divScalar(other));
+    return new Tensor(this._raw.div(other._raw));
+  }
+  /** `self ** exponent`. */
+  pow(exponent: TensorLike): Tensor {
+    if (typeof exponent === "number") return new Tensor(this._raw.powScalar(exponent));
+    return new Tensor(this._raw.pow(exponent._raw));
+  }
+  neg(): Tensor {
+    return new Tensor(this._raw.neg());
+  }
+  exp(): Tensor {
+    return new Tensor(this._raw.exp());
+  }
+  log(): Tensor {
+    return new Tensor(this._raw.log());
+  }
+
+  // ---- reductions -----------------------------------------------------------------------
+
+  /** Sum of all elements, or over `dim` (a dim or a list of dims), keeping them with `keepdim`. */
+  sum(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+    if (dim === undefined || dim === null) {
+      return keepdimOf(keepdim, options)
+        ? new Tensor(this._raw.sumDims(new Int32Array(0), true))
+        : new Tensor(this._raw.sum());
+    }
+    return new Tensor(this._raw.sumDims(dimList(dim), keepdimOf(keepdim, options)));
+  }
+  /** Mean of all elements, or over `dim`, keeping them with `keepdim`. */
+  mean(dim?: number | number[] | null, keepdim?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+    if (dim === undefined || dim === null) {
+      return keepdimOf(keepdim, options)
+        ? new Tensor(this._raw.meanDims(new Int32Array(0), true))
+        : new Tensor(this._raw.mean());
+    }
+    return new Tensor(this._raw.meanDims(dimList(dim), keepdimOf(keepdim, options)));
+  }
+
+  // ---- linear algebra -------------------------------------------------------------------
+
+  /** Matrix product with PyTorch's 1-D/2-D rules (dot, mv, vm, mm). */
+  matmul(other: Tensor): Tensor {
+    return new Tensor(this._raw.matmul(other._raw));
+  }
+  mm(other: Tensor): Tensor {
+    return new Tensor(this._raw.mm(other._raw));
+  }
+
+  // ---- shapes -----------------------------------------------------------------------------
+
+  /** A view when the strides allow it, otherwise a copy. One dimension may be -1. */
+  reshape(...shape: ShapeArgs): Tensor {
+    return new Tensor(this._raw.reshape(Int32Array.from(shapeFromArgs(shape))));
+  }
+  /** A view sharing storage; fails when the strides do not allow one (use reshape). */
+  view(...shape: ShapeArgs): Tensor {
+    return new Tensor(this._raw.view(Int32Array.from(shapeFromArgs(shape))));
+  }
+  /** Broadcast size-1 dims to `shape` without copying (-1 keeps a dim). */
+  expand(...shape: ShapeArgs): Tensor {
+    return new Tensor(this._raw.expand(Int32Array.from(shapeFromArgs(shape))));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return new Tensor(this._raw.transpose(dim0, dim1));
+  }
+  /** Transpose of a tensor with at most 2 dims. */
+  t(): Tensor {
+    return new Tensor(this._raw.t());
+  }
+  unsqueeze(dim: number): Tensor {
+    return new Tensor(this._raw.unsqueeze(dim));
+  }
+  /** Remove size-1 dims (all of them, or the given ones). */
+  squeeze(dim?: number | number[]): Tensor {
+    if (dim === undefined) {
+      const all = this.shape.map((_, i) => i);
+      return new Tensor(this._raw.squeezeDims(Int32Array.from(all)));
+    }
+    return new Tensor(this._raw.squeezeDims(dimList(dim)));
+  }
+  contiguous(): Tensor {
+    return new Tensor(this._raw.contiguous());
+  }
+  /** A copy with its own storage; differentiable. */
+  clone(): Tensor {
+    return new Tensor(this._raw.cloneTensor());
+  }
+
+  // ---- dtype ------------------------------------------------------------------------------
+
+  /** Convert to `dtype` (this tensor when it already has it). */
+  to(dtype: DType): Tensor {
+    return new Tensor(this._raw.toDtype(dtype));
+  }
+  float(): Tensor {
+    return this.to("float32");
+  }
+  double(): Tensor {
+    return this.to("float64");
+  }
+  bool(): Tensor {
+    return this.to("bool");
+  }
+
+  // ---- autograd ---------------------------------------------------------------------------
+
+  /**
+   * Accumulate the gradient of this tensor into the `.grad` of every leaf that requires grad.
+   * A tensor with more than one element needs `gradient` (same shape), as in PyTorch.
+   */
+  backward(gradient?: Tensor | null, options?: BackwardOptions): void {
+    const createGraph = options?.createGraph ?? false;
+    const retainGraph = options?.retainGraph ?? createGraph;
+    this._raw.backward(gradient ? gradient._raw.alias() : undefined, retainGraph, createGraph);
+  }
+  /** A tensor sharing this one's data, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this._raw.detach());
+  }
+
+  // ---- data -------------------------------------------------------------------------------
+
+  /** The value of a one-element tensor. */
+  item(): number | boolean {
+    const v = this._raw.item();
+    return this.dtype === "bool" ? v !== 0 : v;
+  }
+  /** The data as nested JavaScript arrays (a number for a 0-d tensor). */
+  tolist(): NestedArray {
+    const flat = Array.from(this._raw.toF64());
+    const vals: (number | boolean)[] = this.dtype === "bool" ? flat.map((v) => v !== 0) : flat;
+    const shape = this.shape;
+    if (shape.length === 0) return vals[0]!;
+    const build = (d: number, off: number): NestedArray[] => {
+      const n = shape[d]!;
+      const stride = shape.slice(d + 1).reduce((a, b) => a * b, 1);
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) out.push(d === shape.length - 1 ? vals[off + i]! : build(d + 1, off + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+  /** A copy of the data in row-major order (Float32Array for float32, else Float64Array). */
+  toTypedArray(): Float32Array | Float64Array {
+    return this.dtype === "float32" ? this._raw.toF32() : this._raw.toF64();
+  }
+  /** Printed exactly as PyTorch prints it, e.g. `tensor([5.])`. */
+  toString(): string {
+    return this._raw.repr();
+  }
+  [inspect](): string {
+    return this._raw.repr();
+  }
+  /** Free the memory now instead of waiting for garbage collection. The tensor is unusable afterwards. */
+  dispose(): void {
+    this._raw.free();
+  }
+}
+
+/** @internal */
+export function asTensor(v: TensorLike, like?: Tensor): Tensor {
+  return typeof v === "number" ? scalarTensor(v, like?.dtype ?? "float32") : v;
+}
