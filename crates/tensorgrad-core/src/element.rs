@@ -25,6 +25,9 @@ pub trait Float:
     fn ln(self) -> Self;
     fn powf(self, e: Self) -> Self;
     fn sqrt(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tanh(self) -> Self;
     fn is_nan(self) -> bool;
     fn slice(buf: &Buffer) -> Option<&[Self]>;
     fn slice_mut(buf: &mut Buffer) -> Option<&mut [Self]>;
@@ -62,6 +65,18 @@ macro_rules! impl_float {
             #[inline(always)]
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                <$t>::sin(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                <$t>::cos(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
             }
             #[inline(always)]
             fn is_nan(self) -> bool {

@@ -40,14 +40,23 @@ struct Formatter {
 
 impl Formatter {
     fn new(values: &[f64], dtype: DType) -> Formatter {
-        let mut f = Formatter { floating: dtype.is_floating_point(), int_mode: true, sci_mode: false, max_width: 1 };
+        let mut f = Formatter {
+            floating: dtype.is_floating_point(),
+            int_mode: true,
+            sci_mode: false,
+            max_width: 1,
+        };
         if !f.floating {
             for &v in values {
                 f.max_width = f.max_width.max(format_bool_or_int(v, dtype).len());
             }
             return f;
         }
-        let nz: Vec<f64> = values.iter().copied().filter(|v| v.is_finite() && *v != 0.0).collect();
+        let nz: Vec<f64> = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && *v != 0.0)
+            .collect();
         if nz.is_empty() {
             return f;
         }
@@ -118,7 +127,9 @@ fn summarized(data: &[f64], shape: &[usize]) -> Vec<f64> {
     } else {
         (0..n).collect()
     };
-    idx.into_iter().flat_map(|i| summarized(&data[i * inner..(i + 1) * inner], &shape[1..])).collect()
+    idx.into_iter()
+        .flat_map(|i| summarized(&data[i * inner..(i + 1) * inner], &shape[1..]))
+        .collect()
 }
 
 fn vector_str(data: &[f64], indent: usize, summarize: bool, f: &Formatter, dtype: DType) -> String {
@@ -126,7 +137,10 @@ fn vector_str(data: &[f64], indent: usize, summarize: bool, f: &Formatter, dtype
     let per_line = ((LINEWIDTH.saturating_sub(indent)) / element_length).max(1);
     let n = data.len();
     let items: Vec<String> = if summarize && n > 2 * EDGEITEMS {
-        let mut v: Vec<String> = data[..EDGEITEMS].iter().map(|&x| f.format(x, dtype)).collect();
+        let mut v: Vec<String> = data[..EDGEITEMS]
+            .iter()
+            .map(|&x| f.format(x, dtype))
+            .collect();
         v.push(" ...".into());
         v.extend(data[n - EDGEITEMS..].iter().map(|&x| f.format(x, dtype)));
         v
@@ -134,17 +148,36 @@ fn vector_str(data: &[f64], indent: usize, summarize: bool, f: &Formatter, dtype
         data.iter().map(|&x| f.format(x, dtype)).collect()
     };
     let lines: Vec<String> = items.chunks(per_line).map(|c| c.join(", ")).collect();
-    format!("[{}]", lines.join(&format!(",\n{}", " ".repeat(indent + 1))))
+    format!(
+        "[{}]",
+        lines.join(&format!(",\n{}", " ".repeat(indent + 1)))
+    )
 }
 
-fn tensor_str(data: &[f64], shape: &[usize], indent: usize, summarize: bool, f: &Formatter, dtype: DType) -> String {
+fn tensor_str(
+    data: &[f64],
+    shape: &[usize],
+    indent: usize,
+    summarize: bool,
+    f: &Formatter,
+    dtype: DType,
+) -> String {
     match shape.len() {
         0 => f.format(data[0], dtype),
         1 => vector_str(data, indent, summarize, f, dtype),
         nd => {
             let n = shape[0];
             let inner: usize = shape[1..].iter().product();
-            let sub = |i: usize| tensor_str(&data[i * inner..(i + 1) * inner], &shape[1..], indent + 1, summarize, f, dtype);
+            let sub = |i: usize| {
+                tensor_str(
+                    &data[i * inner..(i + 1) * inner],
+                    &shape[1..],
+                    indent + 1,
+                    summarize,
+                    f,
+                    dtype,
+                )
+            };
             let slices: Vec<String> = if summarize && n > 2 * EDGEITEMS {
                 let mut v: Vec<String> = (0..EDGEITEMS).map(sub).collect();
                 v.push("...".into());
@@ -190,7 +223,11 @@ impl Tensor {
         let body = if self.numel() == 0 {
             if self.ndim() != 1 {
                 let dims: Vec<String> = self.shape().iter().map(|d| d.to_string()).collect();
-                let tuple = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
+                let tuple = if dims.len() == 1 {
+                    format!("({},)", dims[0])
+                } else {
+                    format!("({})", dims.join(", "))
+                };
                 suffixes.push(format!("size={}", tuple));
             }
             if dtype != DType::F32 {
@@ -243,15 +280,30 @@ mod tests {
     fn prints_like_pytorch() {
         assert_eq!(t(&[5.0], &[1]).to_string(), "tensor([5.])");
         assert_eq!(t(&[25.0], &[]).to_string(), "tensor(25.)");
-        assert_eq!(t(&[1.5, -2.25, 3.0], &[3]).to_string(), "tensor([ 1.5000, -2.2500,  3.0000])");
-        assert_eq!(t(&[1.0, 2.0, 3.0, 4.0], &[2, 2]).to_string(), "tensor([[1., 2.],\n        [3., 4.]])");
-        assert_eq!(t(&[1e-5, 1.0], &[2]).to_string(), "tensor([1.0000e-05, 1.0000e+00])");
-        assert_eq!(t(&[f64::NAN, f64::INFINITY, 1.0], &[3]).to_string(), "tensor([nan, inf, 1.])");
+        assert_eq!(
+            t(&[1.5, -2.25, 3.0], &[3]).to_string(),
+            "tensor([ 1.5000, -2.2500,  3.0000])"
+        );
+        assert_eq!(
+            t(&[1.0, 2.0, 3.0, 4.0], &[2, 2]).to_string(),
+            "tensor([[1., 2.],\n        [3., 4.]])"
+        );
+        assert_eq!(
+            t(&[1e-5, 1.0], &[2]).to_string(),
+            "tensor([1.0000e-05, 1.0000e+00])"
+        );
+        assert_eq!(
+            t(&[f64::NAN, f64::INFINITY, 1.0], &[3]).to_string(),
+            "tensor([nan, inf, 1.])"
+        );
         assert_eq!(t(&[0.0, 0.0], &[2]).to_string(), "tensor([0., 0.])");
         assert_eq!(t(&[], &[0]).to_string(), "tensor([])");
         assert_eq!(t(&[], &[2, 0]).to_string(), "tensor([], size=(2, 0))");
         let d = Tensor::from_f64_slice(&[1.0, 2.5], vec![2], DType::F64).unwrap();
-        assert_eq!(d.to_string(), "tensor([1.0000, 2.5000], dtype=torch.float64)");
+        assert_eq!(
+            d.to_string(),
+            "tensor([1.0000, 2.5000], dtype=torch.float64)"
+        );
         let b = Tensor::from_f64_slice(&[1.0, 0.0], vec![2], DType::Bool).unwrap();
         assert_eq!(b.to_string(), "tensor([ True, False])");
     }
@@ -259,7 +311,10 @@ mod tests {
     #[test]
     fn summarises_large_tensors() {
         let v: Vec<f64> = (1000..3000).map(|i| i as f64).collect();
-        assert_eq!(t(&v, &[2000]).to_string(), "tensor([1000., 1001., 1002.,  ..., 2997., 2998., 2999.])");
+        assert_eq!(
+            t(&v, &[2000]).to_string(),
+            "tensor([1000., 1001., 1002.,  ..., 2997., 2998., 2999.])"
+        );
         // max/min > 1000 switches to scientific notation, as torch.arange(2000.) prints
         let v: Vec<f64> = (0..2000).map(|i| i as f64).collect();
         assert_eq!(

@@ -23,7 +23,9 @@ impl Mt19937 {
         state[0] = (seed & 0xffff_ffff) as u32;
         for i in 1..N {
             let prev = state[i - 1];
-            state[i] = 1812433253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            state[i] = 1812433253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
         Mt19937 { state, idx: N }
     }
@@ -65,7 +67,10 @@ const DEFAULT_SEED: u64 = 67280421310721;
 
 impl Generator {
     pub fn new(seed: u64) -> Self {
-        Generator { engine: Mt19937::new(seed), next_double_normal: None }
+        Generator {
+            engine: Mt19937::new(seed),
+            next_double_normal: None,
+        }
     }
     fn random(&mut self) -> u32 {
         self.engine.next_u32()
@@ -146,11 +151,23 @@ impl Tensor {
     pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let n = numel(shape);
         with_generator(|g| match dtype {
-            DType::F32 if n >= 16 => Tensor::from_vec(normal_fill!(g, n, f32, uniform_f32), shape.to_vec()),
-            DType::F64 if n >= 16 => Tensor::from_vec(normal_fill!(g, n, f64, uniform_f64), shape.to_vec()),
-            DType::F32 => Tensor::from_vec((0..n).map(|_| g.normal_f64() as f32).collect(), shape.to_vec()),
-            DType::F64 => Tensor::from_vec((0..n).map(|_| g.normal_f64()).collect(), shape.to_vec()),
-            d => crate::bail!("\"normal_kernel_cpu\" not implemented for '{}'", crate::ops::kernel_dtype_name(d)),
+            DType::F32 if n >= 16 => {
+                Tensor::from_vec(normal_fill!(g, n, f32, uniform_f32), shape.to_vec())
+            }
+            DType::F64 if n >= 16 => {
+                Tensor::from_vec(normal_fill!(g, n, f64, uniform_f64), shape.to_vec())
+            }
+            DType::F32 => Tensor::from_vec(
+                (0..n).map(|_| g.normal_f64() as f32).collect(),
+                shape.to_vec(),
+            ),
+            DType::F64 => {
+                Tensor::from_vec((0..n).map(|_| g.normal_f64()).collect(), shape.to_vec())
+            }
+            d => crate::bail!(
+                "\"normal_kernel_cpu\" not implemented for '{}'",
+                crate::ops::kernel_dtype_name(d)
+            ),
         })
     }
 
@@ -158,9 +175,16 @@ impl Tensor {
     pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let n = numel(shape);
         with_generator(|g| match dtype {
-            DType::F32 => Tensor::from_vec((0..n).map(|_| g.uniform_f32()).collect(), shape.to_vec()),
-            DType::F64 => Tensor::from_vec((0..n).map(|_| g.uniform_f64()).collect(), shape.to_vec()),
-            d => crate::bail!("\"check_uniform_bounds\" not implemented for '{}'", crate::ops::kernel_dtype_name(d)),
+            DType::F32 => {
+                Tensor::from_vec((0..n).map(|_| g.uniform_f32()).collect(), shape.to_vec())
+            }
+            DType::F64 => {
+                Tensor::from_vec((0..n).map(|_| g.uniform_f64()).collect(), shape.to_vec())
+            }
+            d => crate::bail!(
+                "\"check_uniform_bounds\" not implemented for '{}'",
+                crate::ops::kernel_dtype_name(d)
+            ),
         })
     }
 }
@@ -184,7 +208,10 @@ mod tests {
     fn matches_pytorch_streams() {
         manual_seed(0);
         let r = Tensor::rand(&[2], DType::F32).unwrap().to_f64_vec();
-        assert!((r[0] - 0.4963).abs() < 1e-4 && (r[1] - 0.7682).abs() < 1e-4, "{r:?}");
+        assert!(
+            (r[0] - 0.4963).abs() < 1e-4 && (r[1] - 0.7682).abs() < 1e-4,
+            "{r:?}"
+        );
         manual_seed(0);
         let n = Tensor::randn(&[3], DType::F32).unwrap().to_f64_vec();
         let want = [1.5410, -0.2934, -2.1788];

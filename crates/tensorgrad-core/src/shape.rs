@@ -1,8 +1,8 @@
 //! Shapes, strides and broadcasting. Strides are in elements, row-major, never negative
 //! (flip copies, as in PyTorch).
 
-use crate::error::{fmt_shape, Result};
 use crate::bail;
+use crate::error::{fmt_shape, Result};
 
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
@@ -28,7 +28,11 @@ pub struct Layout {
 impl Layout {
     pub fn contiguous(shape: Vec<usize>) -> Self {
         let strides = contiguous_strides(&shape);
-        Layout { shape, strides, offset: 0 }
+        Layout {
+            shape,
+            strides,
+            offset: 0,
+        }
     }
     pub fn ndim(&self) -> usize {
         self.shape.len()
@@ -72,7 +76,11 @@ pub fn normalize_dim(dim: isize, ndim: usize) -> Result<usize> {
             dim
         );
     }
-    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+    Ok(if dim < 0 {
+        (dim + n) as usize
+    } else {
+        dim as usize
+    })
 }
 
 /// Normalise a list of dims, rejecting repeats (`dim 0 appears multiple times in the list of dims`).
@@ -93,8 +101,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db {
             da
         } else if da == 1 {
@@ -224,13 +240,21 @@ pub fn infer_shape(requested: &[isize], numel_in: usize) -> Result<Vec<usize>> {
     match infer_at {
         Some(i) => {
             if known == 0 || numel_in % known != 0 {
-                bail!("shape '{}' is invalid for input of size {}", shape_str(), numel_in);
+                bail!(
+                    "shape '{}' is invalid for input of size {}",
+                    shape_str(),
+                    numel_in
+                );
             }
             out[i] = numel_in / known;
         }
         None => {
             if known != numel_in {
-                bail!("shape '{}' is invalid for input of size {}", shape_str(), numel_in);
+                bail!(
+                    "shape '{}' is invalid for input of size {}",
+                    shape_str(),
+                    numel_in
+                );
             }
         }
     }
@@ -323,8 +347,15 @@ mod tests {
 
     #[test]
     fn views_of_transposed_need_copy() {
-        let l = Layout { shape: vec![3, 2], strides: vec![1, 3], offset: 0 };
+        let l = Layout {
+            shape: vec![3, 2],
+            strides: vec![1, 3],
+            offset: 0,
+        };
         assert!(view_strides(&l, &[6]).is_none());
-        assert_eq!(view_strides(&l, &[3, 2, 1]).map(|s| s[..2].to_vec()), Some(vec![1, 3]));
+        assert_eq!(
+            view_strides(&l, &[3, 2, 1]).map(|s| s[..2].to_vec()),
+            Some(vec![1, 3])
+        );
     }
 }

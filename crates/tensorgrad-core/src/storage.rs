@@ -54,7 +54,10 @@ pub struct Storage {
 
 impl Storage {
     pub fn new(buf: Buffer) -> Self {
-        Storage { buf: RefCell::new(buf), version: Cell::new(0) }
+        Storage {
+            buf: RefCell::new(buf),
+            version: Cell::new(0),
+        }
     }
     pub fn dtype(&self) -> DType {
         self.buf.borrow().dtype()

@@ -1,7 +1,9 @@
 //! The tensor handle: storage + layout + autograd metadata.
 
 use crate::autograd::grad_mode::is_grad_enabled;
-use crate::autograd::node::{next_seq, BackwardCtx, Edge, Node, NodeKind, TensorMeta};
+use crate::autograd::node::{
+    next_seq, BackwardCtx, Edge, GradHook, Node, NodeKind, PostAccumulateHook, TensorMeta,
+};
 use crate::dtype::DType;
 use crate::element::Float;
 use crate::error::{fmt_shape, Result};
@@ -20,12 +22,22 @@ pub(crate) struct AutogradMeta {
     pub output_nr: usize,
     /// The AccumulateGrad node of a leaf, kept alive by the graphs that use it.
     pub grad_accumulator: Weak<Node>,
+    /// `register_hook` on a leaf: run before the gradient is accumulated.
+    pub hooks: Vec<(u64, GradHook)>,
+    /// `register_post_accumulate_grad_hook` (leaves only).
+    pub post_accumulate_hooks: Vec<(u64, PostAccumulateHook)>,
+    /// A non-leaf that called `retain_grad()`.
+    pub retains_grad: bool,
 }
 
 pub struct TensorImpl {
     pub(crate) storage: Rc<Storage>,
     pub(crate) layout: Layout,
     pub(crate) meta: RefCell<AutogradMeta>,
+    /// Shares storage with the tensor it was viewed from.
+    pub(crate) is_view: bool,
+    /// Created in inference mode: may never be saved for backward.
+    pub(crate) inference: bool,
 }
 
 /// A reference-counted tensor handle; cloning it is cheap and shares everything.
@@ -38,7 +50,17 @@ impl Tensor {
     }
 
     pub(crate) fn from_parts(storage: Rc<Storage>, layout: Layout) -> Tensor {
-        Tensor(Rc::new(TensorImpl { storage, layout, meta: RefCell::new(AutogradMeta::default()) }))
+        Tensor::new_impl(storage, layout, false)
+    }
+
+    fn new_impl(storage: Rc<Storage>, layout: Layout, is_view: bool) -> Tensor {
+        Tensor(Rc::new(TensorImpl {
+            storage,
+            layout,
+            meta: RefCell::new(AutogradMeta::default()),
+            is_view,
+            inference: crate::autograd::grad_mode::is_inference_mode(),
+        }))
     }
 
     /// A fresh contiguous tensor owning `buf`.
@@ -52,7 +74,10 @@ impl Tensor {
                 buf.len()
             );
         }
-        Ok(Tensor::from_parts(Rc::new(Storage::new(buf)), Layout::contiguous(shape)))
+        Ok(Tensor::from_parts(
+            Rc::new(Storage::new(buf)),
+            Layout::contiguous(shape),
+        ))
     }
 
     pub fn from_vec<T: Float>(v: Vec<T>, shape: Vec<usize>) -> Result<Tensor> {
@@ -79,7 +104,10 @@ impl Tensor {
             DType::F64 => Buffer::F64(vec![v; n]),
             DType::Bool => Buffer::Bool(vec![v != 0.0; n]),
         };
-        Tensor::from_parts(Rc::new(Storage::new(buf)), Layout::contiguous(shape.to_vec()))
+        Tensor::from_parts(
+            Rc::new(Storage::new(buf)),
+            Layout::contiguous(shape.to_vec()),
+        )
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Tensor {
@@ -140,12 +168,25 @@ impl Tensor {
         Rc::ptr_eq(&self.0.storage, &other.0.storage)
     }
     pub(crate) fn tensor_meta(&self) -> TensorMeta {
-        TensorMeta { shape: self.shape().to_vec(), dtype: self.dtype() }
+        TensorMeta {
+            shape: self.shape().to_vec(),
+            dtype: self.dtype(),
+        }
     }
 
     /// A view of this tensor's storage with another layout (no autograd).
     pub(crate) fn view_with_layout(&self, layout: Layout) -> Tensor {
-        Tensor::from_parts(self.0.storage.clone(), layout)
+        Tensor::new_impl(self.0.storage.clone(), layout, true)
+    }
+
+    /// Whether this tensor is a view of another one's storage.
+    pub fn is_view(&self) -> bool {
+        self.0.is_view
+    }
+
+    /// Created inside inference mode.
+    pub fn is_inference(&self) -> bool {
+        self.0.inference
     }
 
     // ---- data access ----------------------------------------------------------------------
@@ -172,7 +213,10 @@ impl Tensor {
     pub fn to_vec<T: Float>(&self) -> Result<Vec<T>> {
         let buf = self.buffer();
         let data = T::slice(&buf).ok_or_else(|| {
-            Error::new(format!("expected a tensor of another dtype, got {}", self.dtype()))
+            Error::new(format!(
+                "expected a tensor of another dtype, got {}",
+                self.dtype()
+            ))
         })?;
         Ok(crate::kernels::gather(data, &self.0.layout))
     }
@@ -250,7 +294,30 @@ impl Tensor {
 
     /// A new tensor sharing storage, cut from the graph.
     pub fn detach(&self) -> Tensor {
-        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone())
+        Tensor(Rc::new(TensorImpl {
+            storage: self.0.storage.clone(),
+            layout: self.0.layout.clone(),
+            meta: RefCell::new(AutogradMeta::default()),
+            is_view: self.0.is_view,
+            inference: self.0.inference,
+        }))
+    }
+
+    /// `detach_()`: cut this tensor itself from the graph (it becomes a leaf).
+    pub fn detach_(&self) -> Result<()> {
+        if self.is_view() && self.requires_grad() && !self.is_leaf() {
+            bail!("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+        }
+        let mut m = self.0.meta.borrow_mut();
+        m.grad_fn = None;
+        m.output_nr = 0;
+        m.requires_grad = false;
+        Ok(())
+    }
+
+    /// `retains_grad`: whether a non-leaf keeps its `.grad`.
+    pub fn retains_grad(&self) -> bool {
+        self.0.meta.borrow().retains_grad
     }
 
     /// A handle to the same data that is output `output_nr` of `node`.
@@ -268,17 +335,26 @@ impl Tensor {
     pub(crate) fn gradient_edge(&self) -> Option<Edge> {
         let mut m = self.0.meta.borrow_mut();
         if let Some(f) = &m.grad_fn {
-            return Some(Edge { node: f.clone(), input_nr: m.output_nr });
+            return Some(Edge {
+                node: f.clone(),
+                input_nr: m.output_nr,
+            });
         }
         if !m.requires_grad {
             return None;
         }
         if let Some(acc) = m.grad_accumulator.upgrade() {
-            return Some(Edge { node: acc, input_nr: 0 });
+            return Some(Edge {
+                node: acc,
+                input_nr: 0,
+            });
         }
         let acc = Node::new_accumulate(&self.0, self.tensor_meta());
         m.grad_accumulator = Rc::downgrade(&acc);
-        Some(Edge { node: acc, input_nr: 0 })
+        Some(Edge {
+            node: acc,
+            input_nr: 0,
+        })
     }
 
     /// A leaf's AccumulateGrad node (created on demand), for hooks and introspection.
@@ -293,14 +369,17 @@ impl Tensor {
 /// Attach a backward node to freshly computed `outputs` if grad mode is on and any input
 /// requires grad. `save_outputs` keeps the outputs (without a cycle) for `ctx.output(i)`.
 pub(crate) fn record(
-    name: &'static str,
+    name: impl Into<std::borrow::Cow<'static, str>>,
     inputs: &[&Tensor],
     outputs: Vec<Tensor>,
     save_outputs: bool,
     backward: impl Fn(&BackwardCtx, &[Tensor]) -> Result<Vec<Option<Tensor>>> + 'static,
-) -> Vec<Tensor> {
+) -> Result<Vec<Tensor>> {
     if !is_grad_enabled() || !inputs.iter().any(|t| t.requires_grad()) {
-        return outputs;
+        return Ok(outputs);
+    }
+    if inputs.iter().any(|t| t.is_inference()) {
+        bail!("Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.");
     }
     let next_edges: Vec<Option<Edge>> = inputs.iter().map(|t| t.gradient_edge()).collect();
     let input_meta = inputs
@@ -309,9 +388,13 @@ pub(crate) fn record(
         .map(|(t, e)| e.as_ref().map(|_| t.tensor_meta()))
         .collect();
     let output_meta = outputs.iter().map(|t| t.tensor_meta()).collect();
-    let saved = if save_outputs { outputs.iter().map(|t| t.detach()).collect() } else { Vec::new() };
+    let saved = if save_outputs {
+        outputs.iter().map(|t| (t.detach(), t.version())).collect()
+    } else {
+        Vec::new()
+    };
     let node = Rc::new(Node {
-        name,
+        name: name.into(),
         kind: NodeKind::Op {
             backward: RefCell::new(Some(Box::new(backward))),
             saved_outputs: RefCell::new(saved),
@@ -322,23 +405,27 @@ pub(crate) fn record(
         seq: next_seq(),
         pre_hooks: RefCell::new(Vec::new()),
         retained: RefCell::new(Vec::new()),
+        trace: crate::autograd::anomaly::capture_trace(),
     });
     for (i, t) in outputs.iter().enumerate() {
         let mut m = t.0.meta.borrow_mut();
         m.grad_fn = Some(node.clone());
         m.output_nr = i;
     }
-    outputs
+    Ok(outputs)
 }
 
 /// Single-output convenience around [`record`].
 pub(crate) fn record1(
-    name: &'static str,
+    name: impl Into<std::borrow::Cow<'static, str>>,
     inputs: &[&Tensor],
     output: Tensor,
     save_output: bool,
     backward: impl Fn(&BackwardCtx, &Tensor) -> Result<Vec<Option<Tensor>>> + 'static,
-) -> Tensor {
-    let mut outs = record(name, inputs, vec![output], save_output, move |ctx, g| backward(ctx, &g[0]));
-    outs.pop().expect("one output")
+) -> Result<Tensor> {
+    let mut outs = record(name, inputs, vec![output], save_output, move |ctx, g| {
+        backward(ctx, &g[0])
+    })?;
+    outs.pop()
+        .ok_or_else(|| Error::new("internal: record lost its output"))
 }

@@ -62,15 +62,32 @@ fn matmul_and_shapes() {
     gradcheck(|x| x[0].matmul(&x[1]).unwrap(), &[a23(), b32.clone()]);
     gradcheck(|x| x[0].matmul(&x[1]).unwrap(), &[a23(), b3()]);
     gradcheck(|x| x[1].matmul(&x[0]).unwrap(), &[b32.clone(), b3()]);
-    gradcheck(|x| x[0].matmul(&x[1]).unwrap(), &[b3(), t64(&[0.2, 0.3, -0.5], &[3])]);
-    gradcheck(|x| x[0].reshape(&[3, -1]).unwrap().matmul(&x[1].t().unwrap()).unwrap(), &[a23(), b32.clone()]);
+    gradcheck(
+        |x| x[0].matmul(&x[1]).unwrap(),
+        &[b3(), t64(&[0.2, 0.3, -0.5], &[3])],
+    );
+    gradcheck(
+        |x| {
+            x[0].reshape(&[3, -1])
+                .unwrap()
+                .matmul(&x[1].t().unwrap())
+                .unwrap()
+        },
+        &[a23(), b32.clone()],
+    );
     gradcheck(|x| x[0].transpose(0, 1).unwrap().exp().unwrap(), &[a23()]);
-    gradcheck(|x| x[0].unsqueeze(1).unwrap().expand(&[3, 4]).unwrap(), &[b3()]);
+    gradcheck(
+        |x| x[0].unsqueeze(1).unwrap().expand(&[3, 4]).unwrap(),
+        &[b3()],
+    );
 }
 
 #[test]
 fn second_order() {
-    gradgradcheck(|x| x[0].mul(&x[0]).unwrap().mul(&x[0]).unwrap().sum().unwrap(), &[a23()]);
+    gradgradcheck(
+        |x| x[0].mul(&x[0]).unwrap().mul(&x[0]).unwrap().sum().unwrap(),
+        &[a23()],
+    );
     gradgradcheck(|x| x[0].exp().unwrap().mul(&x[1]).unwrap(), &[a23(), b3()]);
     gradgradcheck(|x| x[0].log().unwrap(), &[pos23()]);
     gradgradcheck(|x| x[0].div(&x[1]).unwrap(), &[a23(), b3()]);
@@ -78,9 +95,25 @@ fn second_order() {
     gradgradcheck(|x| x[0].pow_scalar(3.0).unwrap(), &[a23()]);
     gradgradcheck(|x| x[0].rpow_scalar(1.7).unwrap(), &[a23()]);
     let b32 = t64(&[0.1, 0.2, -0.3, 0.4, 0.5, -0.6], &[3, 2]);
-    gradgradcheck(|x| x[0].matmul(&x[1]).unwrap().exp().unwrap(), &[a23(), b32]);
-    gradgradcheck(|x| x[0].mean_dims(&[0], false).unwrap().exp().unwrap(), &[a23()]);
-    gradgradcheck(|x| x[0].sub(&x[1]).unwrap().mul(&x[0]).unwrap().sum_dims(&[1], false).unwrap(), &[a23(), b3()]);
+    gradgradcheck(
+        |x| x[0].matmul(&x[1]).unwrap().exp().unwrap(),
+        &[a23(), b32],
+    );
+    gradgradcheck(
+        |x| x[0].mean_dims(&[0], false).unwrap().exp().unwrap(),
+        &[a23()],
+    );
+    gradgradcheck(
+        |x| {
+            x[0].sub(&x[1])
+                .unwrap()
+                .mul(&x[0])
+                .unwrap()
+                .sum_dims(&[1], false)
+                .unwrap()
+        },
+        &[a23(), b3()],
+    );
 }
 
 fn grad_of(f: impl Fn(&Tensor) -> Tensor, x: &[f64]) -> Vec<f64> {
@@ -93,20 +126,34 @@ fn grad_of(f: impl Fn(&Tensor) -> Tensor, x: &[f64]) -> Vec<f64> {
 fn pow_edge_conventions() {
     // x^0: zero gradient even at 0; x^1 at 0 is 1; x^0.5 at 0 is inf; negative base with a
     // fractional exponent is nan.
-    assert_eq!(grad_of(|x| x.pow_scalar(0.0).unwrap(), &[0.0, 2.0]), vec![0.0, 0.0]);
+    assert_eq!(
+        grad_of(|x| x.pow_scalar(0.0).unwrap(), &[0.0, 2.0]),
+        vec![0.0, 0.0]
+    );
     assert_eq!(grad_of(|x| x.pow_scalar(1.0).unwrap(), &[0.0]), vec![1.0]);
-    assert_eq!(grad_of(|x| x.pow_scalar(0.5).unwrap(), &[0.0]), vec![f64::INFINITY]);
+    assert_eq!(
+        grad_of(|x| x.pow_scalar(0.5).unwrap(), &[0.0]),
+        vec![f64::INFINITY]
+    );
     assert!(grad_of(|x| x.pow_scalar(0.5).unwrap(), &[-1.0])[0].is_nan());
     // tensor exponent: base grad 0 where y == 0; exponent grad 0 where x == 0 and y >= 0
     let x = t64(&[0.0, 0.0, 2.0], &[3]);
     let y = t64(&[0.0, 2.0, 3.0], &[3]);
-    x.pow(&y).unwrap().sum().unwrap().backward(None, false, false).unwrap();
+    x.pow(&y)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward(None, false, false)
+        .unwrap();
     assert_eq!(x.grad().unwrap().to_f64_vec(), vec![0.0, 0.0, 12.0]);
     let gy = y.grad().unwrap().to_f64_vec();
     assert_eq!(gy[..2], [0.0, 0.0]);
     assert!((gy[2] - 8.0 * 2f64.ln()).abs() < 1e-12);
     // scalar base 0: grad 0 where exponent >= 0
-    assert_eq!(grad_of(|x| x.rpow_scalar(0.0).unwrap(), &[0.0, 1.0]), vec![0.0, 0.0]);
+    assert_eq!(
+        grad_of(|x| x.rpow_scalar(0.0).unwrap(), &[0.0, 1.0]),
+        vec![0.0, 0.0]
+    );
 }
 
 #[test]
@@ -115,7 +162,12 @@ fn log_and_div_at_zero() {
     assert_eq!(grad_of(|x| x.log().unwrap(), &[-2.0]), vec![-0.5]);
     let a = t64(&[1.0], &[1]);
     let b = t64(&[0.0], &[1]);
-    a.div(&b).unwrap().sum().unwrap().backward(None, false, false).unwrap();
+    a.div(&b)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward(None, false, false)
+        .unwrap();
     assert_eq!(a.grad().unwrap().to_f64_vec(), vec![f64::INFINITY]);
     assert_eq!(b.grad().unwrap().to_f64_vec(), vec![f64::NEG_INFINITY]);
 }
@@ -123,8 +175,54 @@ fn log_and_div_at_zero() {
 #[test]
 fn float32_forward_values() {
     let x = Tensor::from_f64_slice(&[1.0, 2.0], vec![2], DType::F32).unwrap();
-    assert_eq!(x.exp().unwrap().to_f64_vec(), vec![1f32.exp() as f64, 2f32.exp() as f64]);
+    assert_eq!(
+        x.exp().unwrap().to_f64_vec(),
+        vec![1f32.exp() as f64, 2f32.exp() as f64]
+    );
     let y = Tensor::from_f64_slice(&[1.0, 2.0], vec![2], DType::F64).unwrap();
-    assert_eq!(x.add(&y).unwrap().dtype(), DType::F64, "float32 + float64 promotes");
-    assert_eq!(x.mul_scalar(0.1).unwrap().dtype(), DType::F32, "a scalar does not promote");
+    assert_eq!(
+        x.add(&y).unwrap().dtype(),
+        DType::F64,
+        "float32 + float64 promotes"
+    );
+    assert_eq!(
+        x.mul_scalar(0.1).unwrap().dtype(),
+        DType::F32,
+        "a scalar does not promote"
+    );
+}
+
+#[test]
+fn transcendental_and_softmax() {
+    gradcheck(|x| x[0].sin().unwrap(), &[a23()]);
+    gradcheck(|x| x[0].cos().unwrap(), &[a23()]);
+    gradcheck(|x| x[0].tanh().unwrap(), &[a23()]);
+    gradcheck(|x| x[0].sigmoid().unwrap(), &[a23()]);
+    gradcheck(|x| x[0].sqrt().unwrap(), &[pos23()]);
+    gradcheck(|x| x[0].softmax(1).unwrap(), &[a23()]);
+    gradcheck(|x| x[0].softmax(0).unwrap(), &[a23()]);
+    gradcheck(|x| x[0].log_softmax(-1).unwrap(), &[a23()]);
+    gradcheck(|x| x[0].log_softmax(0).unwrap(), &[a23()]);
+    for f in [
+        |x: &[Tensor]| x[0].sin().unwrap(),
+        |x: &[Tensor]| x[0].tanh().unwrap(),
+        |x: &[Tensor]| x[0].sigmoid().unwrap(),
+        |x: &[Tensor]| x[0].softmax(1).unwrap(),
+        |x: &[Tensor]| x[0].log_softmax(1).unwrap(),
+        |x: &[Tensor]| x[0].sqrt().unwrap(),
+    ] {
+        gradgradcheck(f, &[pos23()]);
+    }
+}
+
+#[test]
+fn softmax_values_and_infinities() {
+    let x = Tensor::from_f64_slice(&[1.0, 2.0, f64::NEG_INFINITY], vec![3], DType::F64).unwrap();
+    let p = x.softmax(0).unwrap().to_f64_vec();
+    let e = (1f64).exp() + (2f64).exp();
+    assert!((p[0] - 1f64.exp() / e).abs() < 1e-15 && p[2] == 0.0);
+    let lp = x.log_softmax(0).unwrap().to_f64_vec();
+    assert_eq!(lp[2], f64::NEG_INFINITY);
+    let all = Tensor::from_f64_slice(&[f64::NEG_INFINITY; 2], vec![2], DType::F64).unwrap();
+    assert!(all.softmax(0).unwrap().to_f64_vec()[0].is_nan());
 }

@@ -47,7 +47,9 @@ impl RawTensor {
         wrap(Tensor::from_f64_slice(data, shape(shape_), dtype(dtype_)?))
     }
     pub fn full(shape_: &[u32], value: f64, dtype_: &str) -> JsResult<RawTensor> {
-        Ok(RawTensor { t: Tensor::full(&shape(shape_), value, dtype(dtype_)?) })
+        Ok(RawTensor {
+            t: Tensor::full(&shape(shape_), value, dtype(dtype_)?),
+        })
     }
     pub fn randn(shape_: &[u32], dtype_: &str) -> JsResult<RawTensor> {
         wrap(Tensor::randn(&shape(shape_), dtype(dtype_)?))
@@ -240,9 +242,16 @@ impl RawTensor {
 
     // ---- autograd ------------------------------------------------------------------------
     /// Takes ownership of `gradient`: pass an `alias()`.
-    pub fn backward(&self, gradient: Option<RawTensor>, retain_graph: bool, create_graph: bool) -> JsResult<()> {
+    pub fn backward(
+        &self,
+        gradient: Option<RawTensor>,
+        retain_graph: bool,
+        create_graph: bool,
+    ) -> JsResult<()> {
         let g = gradient.map(|g| g.t);
-        self.t.backward(g.as_ref(), retain_graph, create_graph).map_err(err)
+        self.t
+            .backward(g.as_ref(), retain_graph, create_graph)
+            .map_err(err)
     }
 }
 
@@ -270,7 +279,11 @@ impl RawTensorList {
         self.items.is_empty()
     }
     pub fn get(&self, i: u32) -> Option<RawTensor> {
-        self.items.get(i as usize).cloned().flatten().map(|t| RawTensor { t })
+        self.items
+            .get(i as usize)
+            .cloned()
+            .flatten()
+            .map(|t| RawTensor { t })
     }
 }
 
@@ -278,7 +291,10 @@ fn required(list: &RawTensorList, what: &str) -> JsResult<Vec<Tensor>> {
     list.items
         .iter()
         .enumerate()
-        .map(|(i, t)| t.clone().ok_or_else(|| JsError::new(&format!("{} {} is None", what, i))))
+        .map(|(i, t)| {
+            t.clone()
+                .ok_or_else(|| JsError::new(&format!("{} {} is None", what, i)))
+        })
         .collect()
 }
 
@@ -294,15 +310,25 @@ pub fn autograd_grad_js(
 ) -> JsResult<RawTensorList> {
     let outs = required(outputs, "output")?;
     let ins = required(inputs, "input")?;
-    let res = autograd_grad(&outs, &ins, &grad_outputs.items, retain_graph, create_graph, allow_unused)
-        .map_err(err)?;
+    let res = autograd_grad(
+        &outs,
+        &ins,
+        &grad_outputs.items,
+        retain_graph,
+        create_graph,
+        allow_unused,
+    )
+    .map_err(err)?;
     Ok(RawTensorList { items: res })
 }
 
 #[wasm_bindgen(js_name = manualSeed)]
 pub fn manual_seed_js(seed: f64) -> JsResult<()> {
     if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0) {
-        return Err(JsError::new(&format!("manualSeed expects a non-negative integer, got {}", seed)));
+        return Err(JsError::new(&format!(
+            "manualSeed expects a non-negative integer, got {}",
+            seed
+        )));
     }
     manual_seed(seed as u64);
     Ok(())

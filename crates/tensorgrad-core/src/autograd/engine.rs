@@ -3,9 +3,9 @@
 
 use super::grad_mode::GradModeGuard;
 use super::node::{freed_error, Edge, Node, NodeKind};
+use crate::bail;
 use crate::error::{fmt_shape, Error, Result};
 use crate::tensor::Tensor;
-use crate::bail;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -53,7 +53,9 @@ fn topo_order(roots: &[Rc<Node>]) -> Vec<Rc<Node>> {
 /// Check a gradient a rule returned against the input it is for; cast its dtype and reduce a
 /// broadcast shape, as PyTorch's `validate_outputs` does.
 fn validate(node: &Node, i: usize, g: Tensor) -> Result<Tensor> {
-    let Some(Some(meta)) = node.input_meta.get(i) else { return Ok(g) };
+    let Some(Some(meta)) = node.input_meta.get(i) else {
+        return Ok(g);
+    };
     let mut g = g;
     if g.shape() != meta.shape.as_slice() {
         g = g.sum_to(&meta.shape).map_err(|_| {
@@ -96,7 +98,10 @@ pub fn run_backward(
     for (i, r) in roots.iter().enumerate() {
         match r.gradient_edge() {
             Some(e) => root_edges.push(e),
-            None => bail!("element {} of tensors does not require grad and does not have a grad_fn", i),
+            None => bail!(
+                "element {} of tensors does not require grad and does not have a grad_fn",
+                i
+            ),
         }
     }
     // Where the caller wants gradients captured: (node, input_nr) for each input.
@@ -104,7 +109,10 @@ pub fn run_backward(
     for (i, t) in inputs.iter().enumerate() {
         match t.gradient_edge() {
             Some(e) => targets.push(e),
-            None => bail!("One of the differentiated Tensors does not require grad (input {})", i),
+            None => bail!(
+                "One of the differentiated Tensors does not require grad (input {})",
+                i
+            ),
         }
     }
     let root_nodes: Vec<Rc<Node>> = root_edges.iter().map(|e| e.node.clone()).collect();
@@ -117,12 +125,20 @@ pub fn run_backward(
         let mut needed: HashMap<NodeKey, bool> = HashMap::with_capacity(order.len());
         for n in order.iter().rev() {
             let is_target = targets.iter().any(|t| Rc::ptr_eq(&t.node, n));
-            let child = n.next_edges.iter().flatten().any(|e| *needed.get(&key(&e.node)).unwrap_or(&false));
+            let child = n
+                .next_edges
+                .iter()
+                .flatten()
+                .any(|e| *needed.get(&key(&e.node)).unwrap_or(&false));
             needed.insert(key(n), is_target || child);
         }
         Some(needed)
     };
-    let is_needed = |n: &Rc<Node>| needed.as_ref().map_or(true, |m| *m.get(&key(n)).unwrap_or(&false));
+    let is_needed = |n: &Rc<Node>| {
+        needed
+            .as_ref()
+            .map_or(true, |m| *m.get(&key(n)).unwrap_or(&false))
+    };
 
     let mut buffers: HashMap<NodeKey, Vec<Option<Tensor>>> = HashMap::with_capacity(order.len());
     for (e, g) in root_edges.iter().zip(grad_roots) {
@@ -130,32 +146,52 @@ pub fn run_backward(
             NodeKind::AccumulateGrad { .. } => 1,
             NodeKind::Op { .. } => e.node.output_meta.len(),
         };
-        let buf = buffers.entry(key(&e.node)).or_insert_with(|| vec![None; n_out]);
+        let buf = buffers
+            .entry(key(&e.node))
+            .or_insert_with(|| vec![None; n_out]);
         accumulate_into(&mut buf[e.input_nr], g)?;
     }
 
     let _mode = GradModeGuard::new(opts.create_graph);
     let mut captured: Vec<Option<Tensor>> = vec![None; targets.len()];
     for node in &order {
-        let Some(mut grads) = buffers.remove(&key(node)) else { continue };
+        let Some(mut grads) = buffers.remove(&key(node)) else {
+            continue;
+        };
         if !is_needed(node) {
             continue;
         }
         // Hooks registered on this node's outputs (tensor.register_hook on non-leaves) and
         // retain_grad see the fully accumulated gradient before the node runs.
         run_pre_hooks(node, &mut grads)?;
+        let leaf = match &node.kind {
+            NodeKind::AccumulateGrad { leaf } => leaf.upgrade().map(Tensor::from_impl),
+            NodeKind::Op { .. } => None,
+        };
+        if let (Some(leaf), Some(Some(g))) = (&leaf, grads.first()) {
+            let mut g = g.clone();
+            for hook in leaf.leaf_hooks() {
+                if let Some(new) = hook(&g)? {
+                    g = new;
+                }
+            }
+            grads[0] = Some(g);
+        }
         for (ti, t) in targets.iter().enumerate() {
             if Rc::ptr_eq(&t.node, node) {
                 captured[ti] = grads.get(t.input_nr).cloned().flatten();
             }
         }
         match &node.kind {
-            NodeKind::AccumulateGrad { leaf } => {
+            NodeKind::AccumulateGrad { .. } => {
                 if !targets.is_empty() && !accumulate {
                     continue;
                 }
-                if let (Some(leaf), Some(Some(g))) = (leaf.upgrade(), grads.into_iter().next()) {
-                    accumulate_grad(&Tensor::from_impl(leaf), g, opts.create_graph)?;
+                if let (Some(leaf), Some(Some(g))) = (leaf, grads.into_iter().next()) {
+                    accumulate_grad(&leaf, g, opts.create_graph)?;
+                    for hook in leaf.post_accumulate_hooks() {
+                        hook(&leaf)?;
+                    }
                 }
             }
             NodeKind::Op { backward, .. } => {
@@ -175,7 +211,9 @@ pub fn run_backward(
                     .collect();
                 let results = {
                     let f = backward.borrow();
-                    let Some(f) = f.as_ref() else { return Err(freed_error()) };
+                    let Some(f) = f.as_ref() else {
+                        return Err(freed_error());
+                    };
                     f(&super::node::BackwardCtx { node }, &grads_in)?
                 };
                 if results.len() != node.next_edges.len() {
@@ -186,8 +224,13 @@ pub fn run_backward(
                         results.len()
                     );
                 }
+                if super::anomaly::is_anomaly_enabled() {
+                    check_nan(node, &results)?;
+                }
                 for (i, (edge, g)) in node.next_edges.iter().zip(results).enumerate() {
-                    let (Some(edge), Some(g)) = (edge, g) else { continue };
+                    let (Some(edge), Some(g)) = (edge, g) else {
+                        continue;
+                    };
                     if !is_needed(&edge.node) {
                         continue;
                     }
@@ -196,7 +239,9 @@ pub fn run_backward(
                         NodeKind::AccumulateGrad { .. } => 1,
                         NodeKind::Op { .. } => edge.node.output_meta.len(),
                     };
-                    let buf = buffers.entry(key(&edge.node)).or_insert_with(|| vec![None; n_out]);
+                    let buf = buffers
+                        .entry(key(&edge.node))
+                        .or_insert_with(|| vec![None; n_out]);
                     accumulate_into(&mut buf[edge.input_nr], g)?;
                 }
                 if !opts.retain_graph {
@@ -206,6 +251,25 @@ pub fn run_backward(
         }
     }
     Ok(captured)
+}
+
+/// Anomaly mode: a NaN in any gradient a node produced is an error naming the node, and
+/// where its forward op was created when that is known.
+fn check_nan(node: &Node, results: &[Option<Tensor>]) -> Result<()> {
+    for (i, g) in results.iter().enumerate() {
+        let Some(g) = g else { continue };
+        if g.to_f64_vec().iter().any(|v| v.is_nan()) {
+            let mut msg = format!(
+                "Function '{}' returned nan values in its {}th output.",
+                node.name, i
+            );
+            if let Some(trace) = &node.trace {
+                msg.push_str(&format!(" The forward op was created at:\n{}", trace));
+            }
+            return Err(Error::new(msg));
+        }
+    }
+    Ok(())
 }
 
 fn run_pre_hooks(node: &Rc<Node>, grads: &mut [Option<Tensor>]) -> Result<()> {
@@ -221,7 +285,11 @@ fn run_pre_hooks(node: &Rc<Node>, grads: &mut [Option<Tensor>]) -> Result<()> {
     for (nr, weak) in retained {
         if let (Some(t), Some(Some(g))) = (weak.upgrade(), grads.get(nr)) {
             let t = Tensor::from_impl(t);
-            let g = if t.0.meta.borrow().grad.is_some() { g.clone() } else { g.detach_copy()? };
+            let g = if t.0.meta.borrow().grad.is_some() {
+                g.clone()
+            } else {
+                g.detach_copy()?
+            };
             let mut m = t.0.meta.borrow_mut();
             m.grad = Some(match m.grad.take() {
                 None => g,

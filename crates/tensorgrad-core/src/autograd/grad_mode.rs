@@ -4,6 +4,26 @@ use std::cell::Cell;
 
 thread_local! {
     static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
+    static INFERENCE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Inference mode: no graph is recorded, and tensors created inside can never be saved for
+/// backward later (PyTorch's `torch.inference_mode`).
+pub fn is_inference_mode() -> bool {
+    INFERENCE.with(|g| g.get())
+}
+
+/// Run `f` in inference mode (grad mode off too); restores both afterwards.
+pub fn inference_mode<R>(enabled: bool, f: impl FnOnce() -> R) -> R {
+    let prev = INFERENCE.with(|g| g.replace(enabled));
+    let _g = GradModeGuard::new(if enabled { false } else { is_grad_enabled() });
+    let r = f();
+    INFERENCE.with(|g| g.set(prev));
+    r
+}
+
+pub fn set_inference_mode(enabled: bool) -> bool {
+    INFERENCE.with(|g| g.replace(enabled))
 }
 
 pub fn is_grad_enabled() -> bool {

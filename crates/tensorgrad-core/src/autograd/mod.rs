@@ -1,23 +1,35 @@
 //! Reverse-mode automatic differentiation: graph nodes, grad mode, and the engine.
 
+pub mod anomaly;
+pub mod custom;
 pub mod engine;
 pub mod grad_mode;
+pub mod hooks;
 pub mod node;
+pub mod saved;
 
+use crate::bail;
 use crate::error::{fmt_shape, Result};
 use crate::tensor::Tensor;
-use crate::bail;
 use engine::{run_backward, BackwardOptions};
 
 impl Tensor {
     /// `backward(gradient, retain_graph, create_graph)`. `retain_graph` defaults to
     /// `create_graph` at the API layer, as in PyTorch.
-    pub fn backward(&self, gradient: Option<&Tensor>, retain_graph: bool, create_graph: bool) -> Result<()> {
+    pub fn backward(
+        &self,
+        gradient: Option<&Tensor>,
+        retain_graph: bool,
+        create_graph: bool,
+    ) -> Result<()> {
         let g = root_grad(self, gradient, 0)?;
         run_backward(
             std::slice::from_ref(self),
             vec![g],
-            &BackwardOptions { retain_graph, create_graph },
+            &BackwardOptions {
+                retain_graph,
+                create_graph,
+            },
             &[],
             true,
         )?;
@@ -42,7 +54,10 @@ impl Tensor {
         if other.dtype() != self.dtype() || other.shape() != self.shape() {
             bail!(
                 "in-place add: cannot add a {} tensor of shape {} into a {} tensor of shape {}",
-                other.dtype(), fmt_shape(other.shape()), self.dtype(), fmt_shape(self.shape())
+                other.dtype(),
+                fmt_shape(other.shape()),
+                self.dtype(),
+                fmt_shape(self.shape())
             );
         }
         let src = other.to_f64_vec_if_aliased(self)?;
@@ -61,10 +76,17 @@ impl Tensor {
                     }
                     None => {
                         let ob = other.buffer();
-                        let Some(s) = <$T as crate::element::Float>::slice(&ob) else { bail!("dtype mismatch") };
-                        crate::shape::for_each_offset(&l.shape, [&l.strides, &ol.strides], [l.offset, ol.offset], |[o, p]| {
-                            $dst[o] += s[p];
-                        });
+                        let Some(s) = <$T as crate::element::Float>::slice(&ob) else {
+                            bail!("dtype mismatch")
+                        };
+                        crate::shape::for_each_offset(
+                            &l.shape,
+                            [&l.strides, &ol.strides],
+                            [l.offset, ol.offset],
+                            |[o, p]| {
+                                $dst[o] += s[p];
+                            },
+                        );
                     }
                 }
             }};
@@ -80,7 +102,11 @@ impl Tensor {
     /// When `self` shares storage with `dst`, a copy of its values (so an in-place update
     /// cannot read what it just wrote, and the storage is not borrowed twice).
     fn to_f64_vec_if_aliased(&self, dst: &Tensor) -> Result<Option<Vec<f64>>> {
-        Ok(if self.shares_storage(dst) { Some(self.to_f64_vec()) } else { None })
+        Ok(if self.shares_storage(dst) {
+            Some(self.to_f64_vec())
+        } else {
+            None
+        })
     }
 }
 
@@ -92,7 +118,10 @@ pub(crate) fn root_grad(out: &Tensor, gradient: Option<&Tensor>, i: usize) -> Re
                 bail!("grad can be implicitly created only for scalar outputs");
             }
             if !out.dtype().is_floating_point() {
-                bail!("grad can be implicitly created only for real scalar outputs but got {}", out.dtype());
+                bail!(
+                    "grad can be implicitly created only for real scalar outputs but got {}",
+                    out.dtype()
+                );
             }
             Ok(Tensor::ones(out.shape(), out.dtype()))
         }
@@ -136,9 +165,22 @@ pub fn grad(
     }
     let mut seeds = Vec::with_capacity(outputs.len());
     for (i, o) in outputs.iter().enumerate() {
-        seeds.push(root_grad(o, grad_outputs.get(i).and_then(|g| g.as_ref()), i)?);
+        seeds.push(root_grad(
+            o,
+            grad_outputs.get(i).and_then(|g| g.as_ref()),
+            i,
+        )?);
     }
-    let res = run_backward(outputs, seeds, &BackwardOptions { retain_graph, create_graph }, inputs, false)?;
+    let res = run_backward(
+        outputs,
+        seeds,
+        &BackwardOptions {
+            retain_graph,
+            create_graph,
+        },
+        inputs,
+        false,
+    )?;
     if !allow_unused {
         if let Some(i) = res.iter().position(|g| g.is_none()) {
             bail!("One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior. (input {})", i);

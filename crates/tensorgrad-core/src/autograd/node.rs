@@ -5,6 +5,7 @@
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::{Tensor, TensorImpl};
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
@@ -28,18 +29,22 @@ pub struct TensorMeta {
 pub(crate) enum NodeKind {
     Op {
         backward: RefCell<Option<BackwardFn>>,
-        /// Outputs saved for backward, stored without their grad_fn (no reference cycle);
-        /// `BackwardCtx::output` reattaches this node.
-        saved_outputs: RefCell<Vec<Tensor>>,
+        /// Outputs saved for backward with their version, stored without their grad_fn (no
+        /// reference cycle); `BackwardCtx::output` reattaches this node.
+        saved_outputs: RefCell<Vec<(Tensor, u64)>>,
     },
-    AccumulateGrad { leaf: Weak<TensorImpl> },
+    AccumulateGrad {
+        leaf: Weak<TensorImpl>,
+    },
 }
 
 /// A function that sees (and may replace) a gradient flowing into a tensor.
 pub type GradHook = Rc<dyn Fn(&Tensor) -> Result<Option<Tensor>>>;
+/// A function called with a leaf after its `.grad` was updated.
+pub type PostAccumulateHook = Rc<dyn Fn(&Tensor) -> Result<()>>;
 
 pub struct Node {
-    pub(crate) name: &'static str,
+    pub(crate) name: Cow<'static, str>,
     pub(crate) kind: NodeKind,
     pub(crate) next_edges: Vec<Option<Edge>>,
     /// Shape/dtype of every input, to validate and cast the gradients a rule returns.
@@ -52,6 +57,8 @@ pub struct Node {
     pub(crate) pre_hooks: RefCell<Vec<(usize, u64, GradHook)>>,
     /// Non-leaf outputs that called `retain_grad()`.
     pub(crate) retained: RefCell<Vec<(usize, Weak<TensorImpl>)>>,
+    /// Where the forward op was created (anomaly mode only).
+    pub(crate) trace: Option<String>,
 }
 
 thread_local! {
@@ -67,8 +74,12 @@ pub(crate) fn next_seq() -> u64 {
 }
 
 impl Node {
-    pub fn name(&self) -> &'static str {
-        self.name
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Where the forward op was created, when anomaly detection was on.
+    pub fn trace(&self) -> Option<&str> {
+        self.trace.as_deref()
     }
     pub fn next_edges(&self) -> &[Option<Edge>] {
         &self.next_edges
@@ -85,19 +96,26 @@ impl Node {
     }
     pub(crate) fn new_accumulate(leaf: &Rc<TensorImpl>, meta: TensorMeta) -> Rc<Node> {
         Rc::new(Node {
-            name: "AccumulateGrad",
-            kind: NodeKind::AccumulateGrad { leaf: Rc::downgrade(leaf) },
+            name: Cow::Borrowed("AccumulateGrad"),
+            kind: NodeKind::AccumulateGrad {
+                leaf: Rc::downgrade(leaf),
+            },
             next_edges: Vec::new(),
             input_meta: vec![Some(meta)],
             output_meta: Vec::new(),
             seq: next_seq(),
             pre_hooks: RefCell::new(Vec::new()),
             retained: RefCell::new(Vec::new()),
+            trace: None,
         })
     }
     /// Drop the closure and everything it saved (`retain_graph=false`).
     pub(crate) fn release(&self) {
-        if let NodeKind::Op { backward, saved_outputs } = &self.kind {
+        if let NodeKind::Op {
+            backward,
+            saved_outputs,
+        } = &self.kind
+        {
             backward.borrow_mut().take();
             saved_outputs.borrow_mut().clear();
         }
@@ -130,8 +148,10 @@ impl BackwardCtx<'_> {
         match &self.node.kind {
             NodeKind::Op { saved_outputs, .. } => {
                 let saved = saved_outputs.borrow();
-                let t = saved.get(i).ok_or_else(freed_error)?;
-                Ok(t.with_grad_fn(self.node.clone(), i))
+                let (t, version) = saved.get(i).ok_or_else(freed_error)?;
+                let t = t.with_grad_fn(self.node.clone(), i);
+                super::saved::check_version(&t, *version)?;
+                Ok(t)
             }
             _ => Err(freed_error()),
         }

@@ -14,7 +14,9 @@ pub fn gather<T: Copy>(data: &[T], layout: &Layout) -> Vec<T> {
         return data[r].to_vec();
     }
     let mut out = Vec::with_capacity(layout.numel());
-    for_each_offset(&layout.shape, [&layout.strides], [layout.offset], |[o]| out.push(data[o]));
+    for_each_offset(&layout.shape, [&layout.strides], [layout.offset], |[o]| {
+        out.push(data[o])
+    });
     out
 }
 
@@ -28,7 +30,9 @@ pub fn unary<T: Copy, U>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
         return s.iter().map(|&v| f(v)).collect();
     }
     let mut out = Vec::with_capacity(lx.numel());
-    for_each_offset(&lx.shape, [&lx.strides], [lx.offset], |[o]| out.push(f(x[o])));
+    for_each_offset(&lx.shape, [&lx.strides], [lx.offset], |[o]| {
+        out.push(f(x[o]))
+    });
     out
 }
 
@@ -60,7 +64,9 @@ pub fn binary<T: Copy, U>(
     let sa = broadcast_strides(la, out_shape)?;
     let sb = broadcast_strides(lb, out_shape)?;
     let mut out = Vec::with_capacity(n);
-    for_each_offset(out_shape, [&sa, &sb], [la.offset, lb.offset], |[i, j]| out.push(f(a[i], b[j])));
+    for_each_offset(out_shape, [&sa, &sb], [la.offset, lb.offset], |[i, j]| {
+        out.push(f(a[i], b[j]))
+    });
     Ok(out)
 }
 
@@ -79,9 +85,12 @@ pub fn select<T: Copy>(
     let sa = broadcast_strides(la, out_shape)?;
     let sb = broadcast_strides(lb, out_shape)?;
     let mut out = Vec::with_capacity(numel(out_shape));
-    for_each_offset(out_shape, [&sc, &sa, &sb], [lc.offset, la.offset, lb.offset], |[k, i, j]| {
-        out.push(if c[k] { a[i] } else { b[j] })
-    });
+    for_each_offset(
+        out_shape,
+        [&sc, &sa, &sb],
+        [lc.offset, la.offset, lb.offset],
+        |[k, i, j]| out.push(if c[k] { a[i] } else { b[j] }),
+    );
     Ok(out)
 }
 
@@ -113,8 +122,9 @@ pub fn sum_slice<T: Float>(x: &[T]) -> T {
 /// Sum over `dims` (sorted, unique). Returns data in the kept-dims shape (keepdim layout).
 pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     let nd = lx.ndim();
-    let out_shape: Vec<usize> =
-        (0..nd).map(|d| if dims.contains(&d) { 1 } else { lx.shape[d] }).collect();
+    let out_shape: Vec<usize> = (0..nd)
+        .map(|d| if dims.contains(&d) { 1 } else { lx.shape[d] })
+        .collect();
     let out_n = numel(&out_shape);
     if out_n == 1 {
         let total = match contiguous_slice(x, lx) {
@@ -135,12 +145,17 @@ pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     }
     let out_strides: Vec<usize> = {
         let c = crate::shape::contiguous_strides(&out_shape);
-        (0..nd).map(|d| if dims.contains(&d) { 0 } else { c[d] }).collect()
+        (0..nd)
+            .map(|d| if dims.contains(&d) { 0 } else { c[d] })
+            .collect()
     };
     let mut acc = vec![0.0f64; out_n];
-    for_each_offset(&lx.shape, [&lx.strides, &out_strides], [lx.offset, 0], |[i, o]| {
-        acc[o] += x[i].to_f64()
-    });
+    for_each_offset(
+        &lx.shape,
+        [&lx.strides, &out_strides],
+        [lx.offset, 0],
+        |[i, o]| acc[o] += x[i].to_f64(),
+    );
     acc.into_iter().map(T::from_f64).collect()
 }
 

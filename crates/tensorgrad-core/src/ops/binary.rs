@@ -2,6 +2,7 @@
 //! comparisons and `where` that backward rules use for masks.
 
 use super::{arith_dtype, with_slice};
+use crate::autograd::saved::Saved;
 use crate::dtype::DType;
 use crate::element::Float;
 use crate::kernels;
@@ -75,52 +76,75 @@ impl Tensor {
     pub fn add(&self, other: &Tensor) -> Result<Tensor> {
         let out = binary_forward!(self, other, "add", Some(BinaryKind::Add), |x, y| x + y)?;
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
-        Ok(record1("AddBackward0", &[self, other], out, false, move |_, g| {
+        record1("AddBackward0", &[self, other], out, false, move |_, g| {
             Ok(vec![Some(g.sum_to(&sa)?), Some(g.sum_to(&sb)?)])
-        }))
+        })
     }
 
     /// `self - other` (SubBackward0).
     pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
         let out = binary_forward!(self, other, "sub", Some(BinaryKind::Sub), |x, y| x - y)?;
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
-        Ok(record1("SubBackward0", &[self, other], out, false, move |_, g| {
+        record1("SubBackward0", &[self, other], out, false, move |_, g| {
             Ok(vec![Some(g.sum_to(&sa)?), Some(g.neg()?.sum_to(&sb)?)])
-        }))
+        })
     }
 
     /// `self * other` (MulBackward0).
     pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
         let out = binary_forward!(self, other, "mul", Some(BinaryKind::Mul), |x, y| x * y)?;
-        let (a, b) = (self.clone(), other.clone());
-        Ok(record1("MulBackward0", &[self, other], out, false, move |ctx, g| {
-            let ga = if ctx.needs_input_grad(0) { Some(g.mul(&b)?.sum_to(a.shape())?) } else { None };
-            let gb = if ctx.needs_input_grad(1) { Some(g.mul(&a)?.sum_to(b.shape())?) } else { None };
+        let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
+        // Each input's gradient needs only the other input.
+        let a = if other.requires_grad() {
+            Some(Saved::new(self))
+        } else {
+            None
+        };
+        let b = if self.requires_grad() {
+            Some(Saved::new(other))
+        } else {
+            None
+        };
+        record1("MulBackward0", &[self, other], out, false, move |ctx, g| {
+            let ga = match (&b, ctx.needs_input_grad(0)) {
+                (Some(b), true) => Some(g.mul(b.get()?)?.sum_to(&sa)?),
+                _ => None,
+            };
+            let gb = match (&a, ctx.needs_input_grad(1)) {
+                (Some(a), true) => Some(g.mul(a.get()?)?.sum_to(&sb)?),
+                _ => None,
+            };
             Ok(vec![ga, gb])
-        }))
+        })
     }
 
     /// `self / other` (DivBackward0). Division by zero gives inf/nan as in IEEE.
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
         let out = binary_forward!(self, other, "div", Some(BinaryKind::Div), |x, y| x / y)?;
-        let (a, b) = (self.clone(), other.clone());
-        Ok(record1("DivBackward0", &[self, other], out, false, move |ctx, g| {
+        let (a, b) = (Saved::new(self), Saved::new(other));
+        record1("DivBackward0", &[self, other], out, false, move |ctx, g| {
+            let (a, b) = (a.get()?, b.get()?);
             // PyTorch: self: g/other; other: -g * ((self/other)/other)
-            let ga = if ctx.needs_input_grad(0) { Some(g.div(&b)?.sum_to(a.shape())?) } else { None };
+            let ga = if ctx.needs_input_grad(0) {
+                Some(g.div(b)?.sum_to(a.shape())?)
+            } else {
+                None
+            };
             let gb = if ctx.needs_input_grad(1) {
-                Some(g.neg()?.mul(&a.div(&b)?.div(&b)?)?.sum_to(b.shape())?)
+                Some(g.neg()?.mul(&a.div(b)?.div(b)?)?.sum_to(b.shape())?)
             } else {
                 None
             };
             Ok(vec![ga, gb])
-        }))
+        })
     }
 
     /// `self ** other` with tensor exponent (PowBackward1).
     pub fn pow(&self, other: &Tensor) -> Result<Tensor> {
         let out = binary_forward!(self, other, "pow", None::<BinaryKind>, |x, y| x.powf(y))?;
-        let (a, b) = (self.clone(), other.clone());
-        Ok(record1("PowBackward1", &[self, other], out, true, move |ctx, g| {
+        let (a, b) = (Saved::new(self), Saved::new(other));
+        record1("PowBackward1", &[self, other], out, true, move |ctx, g| {
+            let (a, b) = (a.get()?, b.get()?);
             // base: where(y == 0, 0, g * y * x^(y-1))
             let zero = Tensor::scalar(0.0, g.dtype());
             let ga = Tensor::where_(
@@ -136,66 +160,79 @@ impl Tensor {
                 .mul(&Tensor::where_(&cond, &zero, &result.mul(&a.log()?)?)?)?
                 .sum_to(b.shape())?;
             Ok(vec![Some(ga), Some(gb)])
-        }))
+        })
     }
 
     /// `self + s` (AddBackward1).
     pub fn add_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "add", |x, c| x + c)?;
-        Ok(record1("AddBackward1", &[self], out, false, |_, g| Ok(vec![Some(g.clone())])))
+        record1("AddBackward1", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.clone())])
+        })
     }
 
     /// `self - s` (SubBackward1).
     pub fn sub_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "sub", |x, c| x - c)?;
-        Ok(record1("SubBackward1", &[self], out, false, |_, g| Ok(vec![Some(g.clone())])))
+        record1("SubBackward1", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.clone())])
+        })
     }
 
     /// `s - self` (RsubBackward1).
     pub fn rsub_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "rsub", |x, c| c - x)?;
-        Ok(record1("RsubBackward1", &[self], out, false, |_, g| Ok(vec![Some(g.neg()?)])))
+        record1("RsubBackward1", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.neg()?)])
+        })
     }
 
     /// `self * s` (MulBackward0, as PyTorch wraps the scalar into a tensor).
     pub fn mul_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "mul", |x, c| x * c)?;
-        Ok(record1("MulBackward0", &[self], out, false, move |_, g| Ok(vec![Some(g.mul_scalar(s)?)])))
+        record1("MulBackward0", &[self], out, false, move |_, g| {
+            Ok(vec![Some(g.mul_scalar(s)?)])
+        })
     }
 
     /// `self / s` (DivBackward0).
     pub fn div_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "div", |x, c| x / c)?;
-        Ok(record1("DivBackward0", &[self], out, false, move |_, g| Ok(vec![Some(g.div_scalar(s)?)])))
+        record1("DivBackward0", &[self], out, false, move |_, g| {
+            Ok(vec![Some(g.div_scalar(s)?)])
+        })
     }
 
     /// `s / self` (DivBackward0 in PyTorch: `s * self.reciprocal()`), gradient `-g*s/x²`.
     pub fn rdiv_scalar(&self, s: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, s, "div", |x, c| c / x)?;
-        let x = self.clone();
-        Ok(record1("DivBackward0", &[self], out, false, move |_, g| {
-            Ok(vec![Some(g.neg()?.mul_scalar(s)?.div(&x.mul(&x)?)?)])
-        }))
+        let x = Saved::new(self);
+        record1("DivBackward0", &[self], out, false, move |_, g| {
+            let x = x.get()?;
+            Ok(vec![Some(g.neg()?.mul_scalar(s)?.div(&x.mul(x)?)?)])
+        })
     }
 
     /// `self ** c` (PowBackward0): `c == 0` gives a zero gradient, else `g*c*x^(c-1)`.
     pub fn pow_scalar(&self, c: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, c, "pow", |x, e| x.powf(e))?;
-        let x = self.clone();
-        Ok(record1("PowBackward0", &[self], out, false, move |_, g| {
+        let x = Saved::new(self);
+        record1("PowBackward0", &[self], out, false, move |_, g| {
+            let x = x.get()?;
             if c == 0.0 {
                 return Ok(vec![Some(x.zeros_like().to_dtype(g.dtype())?)]);
             }
             Ok(vec![Some(g.mul(&x.pow_scalar(c - 1.0)?.mul_scalar(c)?)?)])
-        }))
+        })
     }
 
     /// `base ** self` for a scalar base (PowBackward2): `g * result * ln(base)`, and 0 where
     /// `base == 0 && self >= 0`.
     pub fn rpow_scalar(&self, base: f64) -> Result<Tensor> {
         let out = scalar_forward!(self, base, "pow", |x, b| b.powf(x))?;
-        let y = self.clone();
-        Ok(record1("PowBackward2", &[self], out, true, move |ctx, g| {
+        let y = Saved::new(self);
+        record1("PowBackward2", &[self], out, true, move |ctx, g| {
+            let y = y.get()?;
             let result = ctx.output(0)?;
             let gx = if base == 0.0 {
                 let zero = Tensor::scalar(0.0, g.dtype());
@@ -205,7 +242,7 @@ impl Tensor {
                 g.mul(&result)?.mul_scalar(base.ln())?
             };
             Ok(vec![Some(gx)])
-        }))
+        })
     }
 
     // ---- masks (not differentiable) ------------------------------------------------------
@@ -231,12 +268,18 @@ impl Tensor {
         let (ba, bb) = (a.buffer(), b.buffer());
         let v = match (&*ba, &*bb) {
             (Buffer::F32(x), Buffer::F32(y)) => {
-                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| f(p as f64, q as f64))?
+                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| {
+                    f(p as f64, q as f64)
+                })?
             }
-            (Buffer::F64(x), Buffer::F64(y)) => kernels::binary(x, a.layout(), y, b.layout(), &shape, f)?,
-            (Buffer::Bool(x), Buffer::Bool(y)) => kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| {
-                f(p as u8 as f64, q as u8 as f64)
-            })?,
+            (Buffer::F64(x), Buffer::F64(y)) => {
+                kernels::binary(x, a.layout(), y, b.layout(), &shape, f)?
+            }
+            (Buffer::Bool(x), Buffer::Bool(y)) => {
+                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| {
+                    f(p as u8 as f64, q as u8 as f64)
+                })?
+            }
             _ => bail!("internal dtype mismatch in {}", op),
         };
         drop((ba, bb));
@@ -264,7 +307,9 @@ impl Tensor {
         let shape = broadcast_shapes(a.shape(), b.shape())?;
         let (ba, bb) = (a.buffer(), b.buffer());
         let v = match (&*ba, &*bb) {
-            (Buffer::Bool(x), Buffer::Bool(y)) => kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| p && q)?,
+            (Buffer::Bool(x), Buffer::Bool(y)) => {
+                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| p && q)?
+            }
             _ => bail!("internal dtype mismatch in logical_and"),
         };
         drop((ba, bb));
@@ -274,13 +319,18 @@ impl Tensor {
     /// `where(cond, a, b)` (WhereBackward0): gradients `where(cond, g, 0)` / `where(cond, 0, g)`.
     pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         if cond.dtype() != DType::Bool {
-            bail!("where expected condition to be a boolean tensor, but got a tensor with dtype {}", kernel_name(cond.dtype()));
+            bail!(
+                "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
+                kernel_name(cond.dtype())
+            );
         }
         let (a2, b2, d) = promote(a, b)?;
         let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a2.shape())?, b2.shape())?;
         let out = {
             let bc = cond.buffer();
-            let Buffer::Bool(c) = &*bc else { bail!("internal dtype mismatch in where") };
+            let Buffer::Bool(c) = &*bc else {
+                bail!("internal dtype mismatch in where")
+            };
             float_dispatch!(d, "where", T => {
                 let (ba, bb) = (a2.buffer(), b2.buffer());
                 let (Some(x), Some(y)) = (<T as Float>::slice(&ba), <T as Float>::slice(&bb)) else {
@@ -290,14 +340,15 @@ impl Tensor {
                 Tensor::from_vec(v, shape)?
             })
         };
-        let (c, sa, sb) = (cond.clone(), a.shape().to_vec(), b.shape().to_vec());
-        Ok(record1("WhereBackward0", &[a, b], out, false, move |_, g| {
+        let (c, sa, sb) = (Saved::new(cond), a.shape().to_vec(), b.shape().to_vec());
+        record1("WhereBackward0", &[a, b], out, false, move |_, g| {
+            let c = c.get()?;
             let zero = Tensor::scalar(0.0, g.dtype());
             Ok(vec![
-                Some(Tensor::where_(&c, g, &zero)?.sum_to(&sa)?),
-                Some(Tensor::where_(&c, &zero, g)?.sum_to(&sb)?),
+                Some(Tensor::where_(c, g, &zero)?.sum_to(&sa)?),
+                Some(Tensor::where_(c, &zero, g)?.sum_to(&sb)?),
             ])
-        }))
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Matrix products.
 
 use super::with_slice;
+use crate::autograd::saved::Saved;
 use crate::element::Float;
 use crate::kernels;
 use crate::kernels::provider::kernel_provider;
@@ -19,7 +20,13 @@ impl Tensor {
         let (m, k) = (self.shape()[0], self.shape()[1]);
         let (k2, n) = (other.shape()[0], other.shape()[1]);
         if k != k2 {
-            bail!("mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", m, k, k2, n);
+            bail!(
+                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+                m,
+                k,
+                k2,
+                n
+            );
         }
         if self.dtype() != other.dtype() {
             bail!(
@@ -37,12 +44,27 @@ impl Tensor {
             })??;
             Tensor::from_vec(v, vec![m, n])?
         });
-        let (sa, sb) = (self.clone(), other.clone());
-        Ok(record1("MmBackward0", &[self, other], out, false, move |ctx, g| {
-            let ga = if ctx.needs_input_grad(0) { Some(g.mm(&sb.t()?)?) } else { None };
-            let gb = if ctx.needs_input_grad(1) { Some(sa.t()?.mm(g)?) } else { None };
+        let sa = if other.requires_grad() {
+            Some(Saved::new(self))
+        } else {
+            None
+        };
+        let sb = if self.requires_grad() {
+            Some(Saved::new(other))
+        } else {
+            None
+        };
+        record1("MmBackward0", &[self, other], out, false, move |ctx, g| {
+            let ga = match (&sb, ctx.needs_input_grad(0)) {
+                (Some(b), true) => Some(g.mm(&b.get()?.t()?)?),
+                _ => None,
+            };
+            let gb = match (&sa, ctx.needs_input_grad(1)) {
+                (Some(a), true) => Some(a.get()?.t()?.mm(g)?),
+                _ => None,
+            };
             Ok(vec![ga, gb])
-        }))
+        })
     }
 
     /// `matmul(other)`: for now the 1-D/2-D cases (dot, mv, vm, mm); batched matmul comes with
@@ -59,11 +81,14 @@ impl Tensor {
                         self.shape()[0], other.shape()[0], self.shape()[0], other.shape()[0]
                     );
                 }
-                self.unsqueeze(0)?.mm(&other.unsqueeze(1)?)?.reshape_usize(&[])
+                self.unsqueeze(0)?
+                    .mm(&other.unsqueeze(1)?)?
+                    .reshape_usize(&[])
             }
             (a, b) if a == 0 || b == 0 => bail!(
                 "both arguments to matmul need to be at least 1D, but they are {}D and {}D",
-                a, b
+                a,
+                b
             ),
             (a, b) => bail!("matmul of {}D and {}D tensors is not supported yet", a, b),
         }

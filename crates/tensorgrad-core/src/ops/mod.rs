@@ -2,9 +2,11 @@
 //! backward rule, written with these same ops so the gradient is itself differentiable.
 
 pub mod binary;
+pub mod inplace;
 pub mod linalg;
 pub mod reduce;
 pub mod shape;
+pub mod softmax;
 pub mod unary;
 
 use crate::dtype::DType;
@@ -85,14 +87,15 @@ impl Tensor {
             return Ok(out);
         }
         let from = self.dtype();
-        Ok(record1("ToCopyBackward0", &[self], out, false, move |_, g| {
+        record1("ToCopyBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.to_dtype(from)?)])
-        }))
+        })
     }
 
     /// A contiguous tensor with the same values (this one when already contiguous).
     pub fn contiguous(&self) -> Result<Tensor> {
-        if self.is_contiguous() && self.layout().offset == 0 && self.storage().len() == self.numel() {
+        if self.is_contiguous() && self.layout().offset == 0 && self.storage().len() == self.numel()
+        {
             return Ok(self.clone());
         }
         self.clone_tensor()
@@ -110,6 +113,8 @@ impl Tensor {
         };
         drop(buf);
         let out = Tensor::from_buffer(out, self.shape().to_vec())?;
-        Ok(record1("CloneBackward0", &[self], out, false, |_, g| Ok(vec![Some(g.clone())])))
+        record1("CloneBackward0", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.clone())])
+        })
     }
 }

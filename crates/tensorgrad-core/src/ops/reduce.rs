@@ -20,8 +20,9 @@ impl Tensor {
     /// Kept-dims sum kernel; output has size 1 at the reduced dims.
     fn sum_kernel(&self, dims: &[usize]) -> Result<Tensor> {
         let x = self.float_for_reduce()?;
-        let out_shape: Vec<usize> =
-            (0..x.ndim()).map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] }).collect();
+        let out_shape: Vec<usize> = (0..x.ndim())
+            .map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] })
+            .collect();
         float_dispatch!(x.dtype(), "sum", T => {
             let v = with_slice(&x, |d: &[T]| kernels::sum_dims(d, x.layout(), dims))?;
             Tensor::from_vec(v, out_shape)
@@ -33,28 +34,34 @@ impl Tensor {
         let all: Vec<usize> = (0..self.ndim()).collect();
         let out = self.sum_kernel(&all)?.reshape_raw(vec![]);
         let in_shape = self.shape().to_vec();
-        Ok(record1("SumBackward0", &[self], out, false, move |_, g| Ok(vec![Some(g.expand_to(&in_shape)?)])))
+        record1("SumBackward0", &[self], out, false, move |_, g| {
+            Ok(vec![Some(g.expand_to(&in_shape)?)])
+        })
     }
 
     /// `sum(dims, keepdim)` (SumBackward1). An empty `dims` list sums everything.
     pub fn sum_dims(&self, dims: &[isize], keepdim: bool) -> Result<Tensor> {
         let (out, dims) = self.reduce_dims(dims, keepdim)?;
         let in_shape = self.shape().to_vec();
-        Ok(record1("SumBackward1", &[self], out, false, move |_, g| {
-            Ok(vec![Some(unsqueeze_back(g, &dims, keepdim)?.expand_to(&in_shape)?)])
-        }))
+        record1("SumBackward1", &[self], out, false, move |_, g| {
+            Ok(vec![Some(
+                unsqueeze_back(g, &dims, keepdim)?.expand_to(&in_shape)?,
+            )])
+        })
     }
 
     /// `mean()` (MeanBackward0).
     pub fn mean(&self) -> Result<Tensor> {
         self.check_mean_dtype()?;
         let n = self.numel();
-        let out = self.sum_kernel(&(0..self.ndim()).collect::<Vec<_>>())?.reshape_raw(vec![]);
+        let out = self
+            .sum_kernel(&(0..self.ndim()).collect::<Vec<_>>())?
+            .reshape_raw(vec![]);
         let out = out.div_scalar_raw(n as f64)?;
         let in_shape = self.shape().to_vec();
-        Ok(record1("MeanBackward0", &[self], out, false, move |_, g| {
+        record1("MeanBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.expand_to(&in_shape)?.div_scalar(n as f64)?)])
-        }))
+        })
     }
 
     /// `mean(dims, keepdim)` (MeanBackward1).
@@ -64,9 +71,13 @@ impl Tensor {
         let count: usize = dims.iter().map(|&d| self.shape()[d]).product();
         let out = out.div_scalar_raw(count as f64)?;
         let in_shape = self.shape().to_vec();
-        Ok(record1("MeanBackward1", &[self], out, false, move |_, g| {
-            Ok(vec![Some(unsqueeze_back(g, &dims, keepdim)?.expand_to(&in_shape)?.div_scalar(count as f64)?)])
-        }))
+        record1("MeanBackward1", &[self], out, false, move |_, g| {
+            Ok(vec![Some(
+                unsqueeze_back(g, &dims, keepdim)?
+                    .expand_to(&in_shape)?
+                    .div_scalar(count as f64)?,
+            )])
+        })
     }
 
     fn check_mean_dtype(&self) -> Result<()> {
@@ -92,7 +103,10 @@ impl Tensor {
         let out = if keepdim {
             kept
         } else {
-            let shape: Vec<usize> = (0..self.ndim()).filter(|d| !dims.contains(d)).map(|d| self.shape()[d]).collect();
+            let shape: Vec<usize> = (0..self.ndim())
+                .filter(|d| !dims.contains(d))
+                .map(|d| self.shape()[d])
+                .collect();
             kept.reshape_raw(shape)
         };
         Ok((out, dims))

@@ -12,13 +12,19 @@ impl Tensor {
         let Some(strides) = view_strides(self.layout(), &new_shape) else {
             bail!("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
         };
-        Ok(self.view_as_shape(new_shape, strides))
+        self.view_as_shape(new_shape, strides)
     }
 
-    fn view_as_shape(&self, new_shape: Vec<usize>, strides: Vec<usize>) -> Tensor {
-        let out = self.view_with_layout(Layout { shape: new_shape, strides, offset: self.layout().offset });
+    fn view_as_shape(&self, new_shape: Vec<usize>, strides: Vec<usize>) -> Result<Tensor> {
+        let out = self.view_with_layout(Layout {
+            shape: new_shape,
+            strides,
+            offset: self.layout().offset,
+        });
         let in_shape = self.shape().to_vec();
-        record1("ViewBackward0", &[self], out, false, move |_, g| Ok(vec![Some(g.reshape_usize(&in_shape)?)]))
+        record1("ViewBackward0", &[self], out, false, move |_, g| {
+            Ok(vec![Some(g.reshape_usize(&in_shape)?)])
+        })
     }
 
     /// `reshape(shape)`: a view when possible, otherwise a copy. One `-1` is inferred.
@@ -29,23 +35,31 @@ impl Tensor {
 
     pub(crate) fn reshape_usize(&self, new_shape: &[usize]) -> Result<Tensor> {
         if new_shape.iter().product::<usize>() != self.numel() {
-            bail!("shape '{}' is invalid for input of size {}", fmt_shape(new_shape), self.numel());
+            bail!(
+                "shape '{}' is invalid for input of size {}",
+                fmt_shape(new_shape),
+                self.numel()
+            );
         }
         if new_shape == self.shape() {
             // PyTorch returns a view (alias) even here; keep the graph node so grad_fn matches.
-            return Ok(self.view_as_shape(new_shape.to_vec(), self.strides().to_vec()));
+            return self.view_as_shape(new_shape.to_vec(), self.strides().to_vec());
         }
         match view_strides(self.layout(), new_shape) {
-            Some(strides) => Ok(self.view_as_shape(new_shape.to_vec(), strides)),
+            Some(strides) => self.view_as_shape(new_shape.to_vec(), strides),
             None => {
                 // Copy, then view: PyTorch records _unsafe_view over a clone.
                 let c = self.clone_tensor()?;
                 let strides = crate::shape::contiguous_strides(new_shape);
-                let out = c.view_with_layout(Layout { shape: new_shape.to_vec(), strides, offset: 0 });
+                let out = c.view_with_layout(Layout {
+                    shape: new_shape.to_vec(),
+                    strides,
+                    offset: 0,
+                });
                 let in_shape = self.shape().to_vec();
-                Ok(record1("UnsafeViewBackward0", &[&c], out, false, move |_, g| {
+                record1("UnsafeViewBackward0", &[&c], out, false, move |_, g| {
                     Ok(vec![Some(g.reshape_usize(&in_shape)?)])
-                }))
+                })
             }
         }
     }
@@ -84,9 +98,15 @@ impl Tensor {
         if target == self.shape() {
             return Ok(self.clone());
         }
-        let out = self.view_with_layout(Layout { shape: target.to_vec(), strides, offset: self.layout().offset });
+        let out = self.view_with_layout(Layout {
+            shape: target.to_vec(),
+            strides,
+            offset: self.layout().offset,
+        });
         let in_shape = self.shape().to_vec();
-        Ok(record1("ExpandBackward0", &[self], out, false, move |_, g| Ok(vec![Some(g.sum_to(&in_shape)?)])))
+        record1("ExpandBackward0", &[self], out, false, move |_, g| {
+            Ok(vec![Some(g.sum_to(&in_shape)?)])
+        })
     }
 
     /// Sum a broadcast gradient back to `shape` (PyTorch's `at::sum_to`).
@@ -96,7 +116,11 @@ impl Tensor {
         }
         let nd = self.ndim();
         if shape.len() > nd {
-            bail!("sum_to: size {} is not expandable to {}", fmt_shape(shape), fmt_shape(self.shape()));
+            bail!(
+                "sum_to: size {} is not expandable to {}",
+                fmt_shape(shape),
+                fmt_shape(self.shape())
+            );
         }
         let lead = nd - shape.len();
         let mut dims: Vec<isize> = (0..lead as isize).collect();
@@ -105,10 +129,18 @@ impl Tensor {
             if d == 1 && have != 1 {
                 dims.push((lead + i) as isize);
             } else if d != have {
-                bail!("sum_to: size {} is not expandable to {}", fmt_shape(shape), fmt_shape(self.shape()));
+                bail!(
+                    "sum_to: size {} is not expandable to {}",
+                    fmt_shape(shape),
+                    fmt_shape(self.shape())
+                );
             }
         }
-        let s = if dims.is_empty() { self.clone() } else { self.sum_dims(&dims, true)? };
+        let s = if dims.is_empty() {
+            self.clone()
+        } else {
+            self.sum_dims(&dims, true)?
+        };
         if s.shape() == shape {
             return Ok(s);
         }
@@ -126,15 +158,18 @@ impl Tensor {
         l.shape.swap(a, b);
         l.strides.swap(a, b);
         let out = self.view_with_layout(l);
-        Ok(record1("TransposeBackward0", &[self], out, false, move |_, g| {
+        record1("TransposeBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.transpose(a as isize, b as isize)?)])
-        }))
+        })
     }
 
     /// `t()` (TBackward0): transpose of a tensor with at most 2 dims.
     pub fn t(&self) -> Result<Tensor> {
         if self.ndim() > 2 {
-            bail!("t() expects a tensor with <= 2 dimensions, but self is {}D", self.ndim());
+            bail!(
+                "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                self.ndim()
+            );
         }
         if self.ndim() < 2 {
             return Ok(self.clone());
@@ -143,7 +178,9 @@ impl Tensor {
         l.shape.swap(0, 1);
         l.strides.swap(0, 1);
         let out = self.view_with_layout(l);
-        Ok(record1("TBackward0", &[self], out, false, |_, g| Ok(vec![Some(g.t()?)])))
+        record1("TBackward0", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.t()?)])
+        })
     }
 
     /// `unsqueeze(dim)` (UnsqueezeBackward0).
@@ -155,16 +192,20 @@ impl Tensor {
         l.shape.insert(d, 1);
         l.strides.insert(d, stride);
         let out = self.view_with_layout(l);
-        Ok(record1("UnsqueezeBackward0", &[self], out, false, move |_, g| {
+        record1("UnsqueezeBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.squeeze_dims(&[d as isize])?)])
-        }))
+        })
     }
 
     /// `squeeze(dims)`: drop the listed size-1 dims (others are left alone, as in PyTorch).
     pub fn squeeze_dims(&self, dims: &[isize]) -> Result<Tensor> {
         let nd = self.ndim();
         let dims = normalize_dims(dims, nd)?;
-        let mut l = Layout { shape: vec![], strides: vec![], offset: self.layout().offset };
+        let mut l = Layout {
+            shape: vec![],
+            strides: vec![],
+            offset: self.layout().offset,
+        };
         for i in 0..nd {
             if !(dims.contains(&i) && self.shape()[i] == 1) {
                 l.shape.push(self.shape()[i]);
@@ -176,8 +217,8 @@ impl Tensor {
         }
         let out = self.view_with_layout(l);
         let in_shape = self.shape().to_vec();
-        Ok(record1("SqueezeBackward1", &[self], out, false, move |_, g| {
+        record1("SqueezeBackward1", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.reshape_usize(&in_shape)?)])
-        }))
+        })
     }
 }

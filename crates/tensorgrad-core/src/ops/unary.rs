@@ -19,9 +19,11 @@ fn unary_forward(
         crate::DType::F32 => {
             let buf = x.buffer();
             let data = crate::element::Float::slice(&buf).unwrap_or(&[][..]);
-            if let (Some(kind), Some(p), Some(s)) =
-                (kind, kernel_provider(), kernels::contiguous_slice(data, x.layout()))
-            {
+            if let (Some(kind), Some(p), Some(s)) = (
+                kind,
+                kernel_provider(),
+                kernels::contiguous_slice(data, x.layout()),
+            ) {
                 if let Some(v) = p.unary_f32(kind, s).filter(|v| v.len() == s.len()) {
                     drop(buf);
                     return Tensor::from_vec(v, shape);
@@ -51,14 +53,14 @@ macro_rules! unary_ops {
                 $(#[$doc])*
                 pub fn $name(&self) -> Result<Tensor> {
                     let out = unary_forward(self, stringify!($name), $kind, |$v: f32| $fwd, |$v: f64| $fwd)?;
-                    let saved_x = if $save_in { Some(self.clone()) } else { None };
-                    Ok(record1($grad_fn, &[self], out, $save, move |_ctx, $g| {
+                    let saved_x = if $save_in { Some(crate::autograd::saved::Saved::new(self)) } else { None };
+                    record1($grad_fn, &[self], out, $save, move |_ctx, $g| {
                         #[allow(unused_variables)]
-                        let $x = || saved_x.as_ref().ok_or_else(crate::autograd::node::freed_error);
+                        let $x = || saved_x.as_ref().ok_or_else(crate::autograd::node::freed_error).and_then(|s| s.get());
                         #[allow(unused_variables)]
                         let $y = || _ctx.output(0);
                         Ok(vec![Some($bwd)])
-                    }))
+                    })
                 }
             )*
 
@@ -89,4 +91,24 @@ unary_ops! {
     log, "LogBackward0", Some(UnaryKind::Log), save_input: true, save_output: false,
         fwd: |v| v.ln(),
         bwd: |g, x, y| g.div(x()?)?;
+    /// `sin(x)`, gradient `g·cos(x)`.
+    sin, "SinBackward0", None, save_input: true, save_output: false,
+        fwd: |v| v.sin(),
+        bwd: |g, x, y| g.mul(&x()?.cos()?)?;
+    /// `cos(x)`, gradient `-g·sin(x)`.
+    cos, "CosBackward0", None, save_input: true, save_output: false,
+        fwd: |v| v.cos(),
+        bwd: |g, x, y| g.mul(&x()?.sin()?)?.neg()?;
+    /// `tanh(x)`, gradient `g·(1 - y²)` from the output.
+    tanh, "TanhBackward0", None, save_input: false, save_output: true,
+        fwd: |v| v.tanh(),
+        bwd: |g, x, y| { let y = y()?; g.mul(&y.mul(&y)?.rsub_scalar(1.0)?)? };
+    /// Logistic sigmoid, gradient `g·y·(1 - y)`.
+    sigmoid, "SigmoidBackward0", None, save_input: false, save_output: true,
+        fwd: |v| 1.0 / (1.0 + (-v).exp()),
+        bwd: |g, x, y| { let y = y()?; g.mul(&y.mul(&y.rsub_scalar(1.0)?)?)? };
+    /// `sqrt(x)`, gradient `g / (2·y)` (inf at 0, as PyTorch).
+    sqrt, "SqrtBackward0", None, save_input: false, save_output: true,
+        fwd: |v| v.sqrt(),
+        bwd: |g, x, y| g.div(&y()?.mul_scalar(2.0)?)?;
 }

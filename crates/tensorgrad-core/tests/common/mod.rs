@@ -12,7 +12,9 @@ pub fn t64(v: &[f64], shape: &[usize]) -> Tensor {
 
 pub fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()) || (x.is_nan() && y.is_nan()))
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()) || (x.is_nan() && y.is_nan()))
 }
 
 /// Check the vector-Jacobian product of `f` at `inputs` against central differences
@@ -20,7 +22,9 @@ pub fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
 pub fn gradcheck(f: impl Fn(&[Tensor]) -> Tensor, inputs: &[Tensor]) {
     let out = f(inputs);
     let n_out = out.numel();
-    let v: Vec<f64> = (0..n_out).map(|i| 0.5 + 0.37 * (i as f64 % 5.0) - 0.21 * (i % 3) as f64).collect();
+    let v: Vec<f64> = (0..n_out)
+        .map(|i| 0.5 + 0.37 * (i as f64 % 5.0) - 0.21 * (i % 3) as f64)
+        .collect();
     let vt = Tensor::from_f64_slice(&v, out.shape().to_vec(), DType::F64).unwrap();
     let analytic = grad(&[out], inputs, &[Some(vt)], false, false, true).unwrap();
     let eps = 1e-6;
@@ -46,8 +50,14 @@ pub fn gradcheck(f: impl Fn(&[Tensor]) -> Tensor, inputs: &[Tensor]) {
             };
             numeric[i] = (eval(eps) - eval(-eps)) / (2.0 * eps);
         }
-        let a = analytic[k].as_ref().map(|g| g.to_f64_vec()).unwrap_or(vec![0.0; base.len()]);
-        assert!(close(&a, &numeric, 1e-5), "input {k}: analytic {a:?} vs numeric {numeric:?}");
+        let a = analytic[k]
+            .as_ref()
+            .map(|g| g.to_f64_vec())
+            .unwrap_or(vec![0.0; base.len()]);
+        assert!(
+            close(&a, &numeric, 1e-5),
+            "input {k}: analytic {a:?} vs numeric {numeric:?}"
+        );
     }
 }
 
@@ -56,7 +66,9 @@ pub fn gradgradcheck(f: impl Fn(&[Tensor]) -> Tensor + Copy, inputs: &[Tensor]) 
     let g = move |xs: &[Tensor]| {
         let out = f(xs);
         let v = Tensor::from_f64_slice(
-            &(0..out.numel()).map(|i| 0.3 + 0.1 * i as f64).collect::<Vec<_>>(),
+            &(0..out.numel())
+                .map(|i| 0.3 + 0.1 * i as f64)
+                .collect::<Vec<_>>(),
             out.shape().to_vec(),
             DType::F64,
         )
@@ -66,7 +78,10 @@ pub fn gradgradcheck(f: impl Fn(&[Tensor]) -> Tensor + Copy, inputs: &[Tensor]) 
         let mut acc: Option<Tensor> = None;
         for gr in grads.into_iter().flatten() {
             let s = gr.mul(&gr).unwrap().sum().unwrap();
-            acc = Some(match acc { None => s, Some(a) => a.add(&s).unwrap() });
+            acc = Some(match acc {
+                None => s,
+                Some(a) => a.add(&s).unwrap(),
+            });
         }
         acc.unwrap_or_else(|| Tensor::scalar(0.0, DType::F64))
     };

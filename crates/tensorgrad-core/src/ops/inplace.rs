@@ -1,0 +1,151 @@
+//! In-place ops (`add_`, `mul_`, `zero_`, `fill_`, ...). Each computes its result with the
+//! out-of-place op, writes it into this tensor's storage (bumping the version counter that
+//! saved tensors check), and, when recording, makes this tensor the output of the new node
+//! (PyTorch's "rebase history").
+
+use crate::autograd::grad_mode::is_grad_enabled;
+use crate::error::fmt_shape;
+use crate::shape::for_each_offset;
+use crate::storage::Buffer;
+use crate::tensor::{record1, Tensor};
+use crate::{bail, Result};
+
+impl Tensor {
+    fn apply_inplace(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<&Tensor> {
+        let recording = is_grad_enabled() && self.requires_grad();
+        if is_grad_enabled() && self.is_leaf() && self.requires_grad() {
+            bail!("a leaf Variable that requires grad is being used in an in-place operation.");
+        }
+        // The op must see the old values even after we overwrite them: under autograd, give it
+        // a differentiable copy; otherwise the tensor itself.
+        let input = if recording {
+            self.clone_tensor()?
+        } else {
+            self.detach()
+        };
+        let new = f(&input)?;
+        let records = is_grad_enabled() && new.requires_grad();
+        if records && self.is_view() {
+            bail!("in-place operations on views that require grad are not supported yet; use the out-of-place op (e.g. x = x.add(y))");
+        }
+        if new.shape() != self.shape() {
+            bail!(
+                "output with shape {} doesn't match the broadcast shape {}",
+                fmt_shape(self.shape()),
+                fmt_shape(new.shape())
+            );
+        }
+        let new = if new.dtype() != self.dtype() {
+            new.to_dtype(self.dtype())?
+        } else {
+            new
+        };
+        self.write_from(&new)?;
+        if records {
+            let mut m = self.0.meta.borrow_mut();
+            m.grad_fn = new.grad_fn();
+            m.output_nr = new.output_nr();
+        }
+        Ok(self)
+    }
+
+    /// Overwrite this tensor's elements with `src`'s (same shape and dtype), no graph.
+    fn write_from(&self, src: &Tensor) -> Result<()> {
+        let vals = src.to_f64_vec();
+        let l = self.layout().clone();
+        let mut buf = self.storage().write();
+        let mut i = 0;
+        match &mut *buf {
+            Buffer::F32(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
+                d[o] = vals[i] as f32;
+                i += 1;
+            }),
+            Buffer::F64(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
+                d[o] = vals[i];
+                i += 1;
+            }),
+            Buffer::Bool(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
+                d[o] = vals[i] != 0.0;
+                i += 1;
+            }),
+        }
+        Ok(())
+    }
+
+    pub fn add_(&self, other: &Tensor) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.add(other))
+    }
+    pub fn add_scalar_(&self, s: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.add_scalar(s))
+    }
+    pub fn sub_(&self, other: &Tensor) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.sub(other))
+    }
+    pub fn sub_scalar_(&self, s: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.sub_scalar(s))
+    }
+    pub fn mul_(&self, other: &Tensor) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.mul(other))
+    }
+    pub fn mul_scalar_(&self, s: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.mul_scalar(s))
+    }
+    pub fn div_(&self, other: &Tensor) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.div(other))
+    }
+    pub fn div_scalar_(&self, s: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.div_scalar(s))
+    }
+    pub fn pow_(&self, other: &Tensor) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.pow(other))
+    }
+    pub fn pow_scalar_(&self, s: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.pow_scalar(s))
+    }
+    pub fn neg_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.neg())
+    }
+    pub fn exp_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.exp())
+    }
+    pub fn log_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.log())
+    }
+    /// `fill_(v)` (FillBackward0: the gradient to the old values is zero).
+    pub fn fill_(&self, v: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| {
+            let out = Tensor::full(x.shape(), v, x.dtype());
+            record1("FillBackward0", &[x], out, false, |_, g| {
+                Ok(vec![Some(g.zeros_like())])
+            })
+        })
+    }
+    /// `zero_()` (ZeroBackward0).
+    pub fn zero_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| {
+            let out = Tensor::zeros(x.shape(), x.dtype());
+            record1("ZeroBackward0", &[x], out, false, |_, g| {
+                Ok(vec![Some(g.zeros_like())])
+            })
+        })
+    }
+    /// `copy_(src)`: broadcast `src` into this tensor (CopyBackwards: the gradient goes to src).
+    pub fn copy_(&self, src: &Tensor) -> Result<&Tensor> {
+        let shape = self.shape().to_vec();
+        self.apply_inplace(|x| {
+            let out = src
+                .expand_to(&shape)?
+                .to_dtype(x.dtype())?
+                .contiguous()?
+                .detach();
+            let src_shape = src.shape().to_vec();
+            let src_dtype = src.dtype();
+            record1("CopyBackwards", &[x, src], out, false, move |_, g| {
+                Ok(vec![
+                    Some(g.zeros_like()),
+                    Some(g.sum_to(&src_shape)?.to_dtype(src_dtype)?),
+                ])
+            })
+        })
+    }
+}
