@@ -1,7 +1,9 @@
 // evaluate(expr, inputs) -> { output, grads }: build the expression over fresh leaf tensors that
 // require grad, run backward, and hand back the output and each input's .grad. No printing here.
-import { tensor, Tensor } from "tensorgrad";
+import { div, pow, tensor, Tensor } from "tensorgrad";
 import { ExpressionError, parse, type Node } from "./parse.js";
+
+export { ExpressionError };
 
 export type Dtype = "float32" | "float64";
 export const DTYPES: readonly Dtype[] = ["float32", "float64"];
@@ -25,6 +27,15 @@ export interface EvaluateResult {
 /** A problem with the data passed in (not with the expression itself). */
 export class InputError extends Error {
   override name = "InputError";
+}
+
+/** backward() without a gradient on an output with more than one element. */
+export class NonScalarOutputError extends Error {
+  override name = "NonScalarOutputError";
+  constructor(readonly shape: readonly number[]) {
+    // PyTorch's wording
+    super("grad can be implicitly created only for scalar outputs");
+  }
 }
 
 /** What the expression language can hold: tensors, plain numbers (Python-style scalars), flags. */
@@ -66,6 +77,15 @@ const reduction = (method: "sum" | "mean"): FunctionSpec => ({
   },
 });
 
+/** A tensor method taking integer arguments, e.g. transpose(x, 0, 1), reshape(x, 2, -1). */
+const withInts = (method: string, signature: string, minInts: number, maxInts: number): FunctionSpec => ({
+  signature: `${method}(${signature})`,
+  minArgs: 1 + minInts,
+  maxArgs: 1 + maxInts,
+  call: (ctx, [x, ...rest]) =>
+    callMethod(asTensor(ctx, x!, method), method, rest.map((v, i) => asInteger(v, `${method}(): argument ${i + 2}`))),
+});
+
 const binaryFn = (name: string, op: string): FunctionSpec => ({
   signature: `${name}(x, y)`,
   minArgs: 2,
@@ -81,6 +101,10 @@ const CORE_FUNCTIONS: Record<string, FunctionSpec> = {
   sum: reduction("sum"),
   mean: reduction("mean"),
   t: unary("t"),
+  transpose: withInts("transpose", "x, dim0, dim1", 2, 2),
+  reshape: withInts("reshape", "x, *shape", 1, 8),
+  unsqueeze: withInts("unsqueeze", "x, dim", 1, 1),
+  squeeze: withInts("squeeze", "x, dim?", 0, 1),
   add: binaryFn("add", "+"),
   sub: binaryFn("sub", "-"),
   mul: binaryFn("mul", "*"),
@@ -143,10 +167,7 @@ export function evaluate(
   }
 
   if (gradOutput === undefined) {
-    if (numel(result.shape) !== 1) {
-      // PyTorch's reason; callers add their own hint on how to pass a gradient.
-      throw new Error("grad can be implicitly created only for scalar outputs");
-    }
+    if (numel(result.shape) !== 1) throw new NonScalarOutputError([...result.shape]);
     result.backward();
   } else {
     checkTensorData(gradOutput, "grad output");
@@ -377,15 +398,13 @@ function binary(ctx: Context, op: string, a: Value, b: Value): Value {
       case "**": return a.pow(b);
     }
   } else if (b instanceof Tensor) {
-    // number on the left: PyTorch's __radd__, __rsub__, __rmul__, __rtruediv__, __rpow__
+    // number on the left, as PyTorch's reflected operators compute it
     switch (op) {
-      case "+": return b.add(a);
-      case "*": return b.mul(a);
-      case "-":
-      case "/":
-      case "**":
-        return (ctx.dtype === undefined ? tensor(a) : tensor(a, { dtype: ctx.dtype })).
-          [op === "-" ? "sub" : op === "/" ? "div" : "pow"](b);
+      case "+": return b.add(a); // __radd__
+      case "*": return b.mul(a); // __rmul__
+      case "-": return b.rsub(a); // __rsub__: rsub(self, other) = other - self
+      case "/": return div(1, b).mul(a); // __rtruediv__: self.reciprocal() * other
+      case "**": return pow(a, b); // __rpow__: torch.pow(other, self)
     }
   }
   throw new ExpressionError(`unsupported operator '${op}'`);

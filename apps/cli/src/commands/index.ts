@@ -1,0 +1,18 @@
+// The subcommands of `tensorgrad`, in the order `tensorgrad --help` lists them.
+// To add one (`info`, `train`, ...): write commands/<name>.ts exporting a Command and list it here.
+import { gradCommand } from "./grad.js";
+import { runCommand } from "./run.js";
+import type { Command } from "./types.js";
+
+export const commands: readonly Command[] = [
+  runCommand,
+  gradCommand,
+  // infoCommand,   (planned) library, wasm and dtype information
+  // trainCommand,  (planned)
+];
+
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+export type { Command, Io } from "./types.js";
