@@ -6,6 +6,8 @@ export default defineConfig({
   build: {
     // tensorgrad instantiates its WebAssembly module with top-level await.
     target: "es2022",
+    // CodeMirror with the JavaScript language is ~500 kB minified (~170 kB gzipped); that is expected.
+    chunkSizeWarningLimit: 800,
   },
   optimizeDeps: {
     // Don't pre-bundle tensorgrad: it finds its .wasm with

@@ -20,7 +20,7 @@ export const EXAMPLES: Example[] = [
 // y = x^3:  dy/dx = 3x^2 = 12,  d2y/dx2 = 6x = 12 at x = 2
 const x = tensor([2.0], { requiresGrad: true });
 const y = x.pow(3).sum();
-// createGraph: true records the gradient computation itself, so it can be differentiated again.
+// createGraph: true makes dy differentiable in turn
 const [dy] = autograd.grad([y], [x], { createGraph: true });
 const [d2y] = autograd.grad([dy.sum()], [x]);
 console.log("dy/dx   =", String(dy));
@@ -31,7 +31,7 @@ console.log("d2y/dx2 =", String(d2y));
     id: "matmul",
     title: "Matmul gradient",
     code: `import * as tg from "tensorgrad";
-// loss = mean((X @ W)^2);  dloss/dW = X^T @ (2 (X @ W)) / n
+// loss = mean((X @ W)^2) over the 6 entries of Y;  dloss/dW = X^T @ (2 (X @ W)) / 6
 const X = tg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
 const W = tg.tensor([[0.5, -1.0], [0.25, 2.0]], { requiresGrad: true });
 const Y = X.matmul(W);

@@ -31,6 +31,9 @@ const view = new EditorView({
   extensions: [
     basicSetup,
     javascript(),
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) syncExampleMenu();
+    }),
     EditorView.theme({
       "&": { height: "100%" },
       ".cm-scroller": { overflow: "auto" },
@@ -42,7 +45,17 @@ function setCode(code: string): void {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code }, selection: { anchor: 0 } });
 }
 
+// The menu shows which example is in the editor, or "Your code" once it was edited, so that
+// choosing the same example again (a change event) restores it.
+const customOption = new Option("Your code", "custom");
+customOption.hidden = true;
+examplesEl.add(customOption);
 for (const ex of EXAMPLES) examplesEl.add(new Option(ex.title, ex.id));
+function syncExampleMenu(): void {
+  const code = view.state.doc.toString();
+  examplesEl.value = EXAMPLES.find((e) => e.code === code)?.id ?? "custom";
+}
+syncExampleMenu();
 examplesEl.addEventListener("change", () => {
   const ex = EXAMPLES.find((e) => e.id === examplesEl.value);
   if (ex) setCode(ex.code);
@@ -117,6 +130,7 @@ function describeThrown(error: unknown, line: number | null): string {
 
 let modules: Record<string, object> | null = null;
 let currentRun = 0;
+let finishedRuns = 0;
 
 function makeConsole(run: number): Console {
   const write = (kind: Kind, args: unknown[]) => {
@@ -145,7 +159,7 @@ function makeConsole(run: number): Console {
     trace: forward("log", realConsole.trace),
     assert: (condition: unknown, ...args: unknown[]) => {
       if (!condition) write("error", ["Assertion failed:", ...(args.length ? args : ["console.assert"])]);
-      realConsole.assert(condition, ...args);
+      realConsole.assert(Boolean(condition), ...args);
     },
     clear: () => {
       if (run === currentRun) outputEl.replaceChildren();
@@ -197,6 +211,7 @@ async function run(): Promise<void> {
       runInfoEl.textContent = `${failed ? "threw after" : "ran in"} ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
       runInfoEl.dataset.result = failed ? "error" : "ok";
       if (outputEl.childElementCount === 0) appendLine("info", "(no output)");
+      outputEl.dataset.runs = String(++finishedRuns);
     }
   }
 }
@@ -256,6 +271,7 @@ async function load(): Promise<void> {
     handle.tensorgrad = tg;
     runButton.disabled = false;
     setStatus("ready", "tensorgrad ready");
+    if (typeof tg.version === "string") statusEl.title = `tensorgrad core ${tg.version}`;
   } catch (e) {
     setStatus("error", "tensorgrad failed to load");
     appendLine("error", `Could not load tensorgrad: ${formatError(e)}`);
