@@ -3,18 +3,29 @@
 //! input (a panic would abort the instance). Handles are freed by `free()` or, with
 //! `--weak-refs`, when the JS object is garbage-collected.
 
+mod callbacks;
+
+use callbacks::{take_js_error, JsFn};
+use std::rc::Rc;
 use tensorgrad_core::autograd::grad as autograd_grad;
+use tensorgrad_core::autograd::node::Node;
 use tensorgrad_core::{manual_seed, DType, Tensor};
 use wasm_bindgen::prelude::*;
 
-type JsResult<T> = Result<T, JsError>;
+/// Errors cross as JS values: a core error becomes an `Error` with PyTorch's message; an
+/// exception thrown by a user callback (hook, custom backward) is rethrown unchanged.
+type JsResult<T> = Result<T, JsValue>;
 
-fn err(e: tensorgrad_core::Error) -> JsError {
-    JsError::new(e.message())
+fn err(e: tensorgrad_core::Error) -> JsValue {
+    take_js_error().unwrap_or_else(|| JsError::new(e.message()).into())
+}
+
+fn js_err(msg: &str) -> JsValue {
+    JsError::new(msg).into()
 }
 
 fn dtype(s: &str) -> JsResult<DType> {
-    DType::parse(s).ok_or_else(|| JsError::new(&format!("unknown dtype '{}'", s)))
+    DType::parse(s).ok_or_else(|| js_err(&format!("unknown dtype '{}'", s)))
 }
 
 fn shape(s: &[u32]) -> Vec<usize> {
@@ -240,7 +251,142 @@ impl RawTensor {
         RawTensor { t: self.t.clone() }
     }
 
+    pub fn sin(&self) -> JsResult<RawTensor> {
+        wrap(self.t.sin())
+    }
+    pub fn cos(&self) -> JsResult<RawTensor> {
+        wrap(self.t.cos())
+    }
+    pub fn tanh(&self) -> JsResult<RawTensor> {
+        wrap(self.t.tanh())
+    }
+    pub fn sigmoid(&self) -> JsResult<RawTensor> {
+        wrap(self.t.sigmoid())
+    }
+    pub fn sqrt(&self) -> JsResult<RawTensor> {
+        wrap(self.t.sqrt())
+    }
+    pub fn softmax(&self, dim: i32) -> JsResult<RawTensor> {
+        wrap(self.t.softmax(dim as isize))
+    }
+    #[wasm_bindgen(js_name = logSoftmax)]
+    pub fn log_softmax(&self, dim: i32) -> JsResult<RawTensor> {
+        wrap(self.t.log_softmax(dim as isize))
+    }
+    #[wasm_bindgen(js_name = "add_")]
+    pub fn add_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.add_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "sub_")]
+    pub fn sub_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.sub_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "mul_")]
+    pub fn mul_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.mul_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "div_")]
+    pub fn div_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.div_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "pow_")]
+    pub fn pow_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.pow_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "addScalar_")]
+    pub fn add_scalar_js(&self, o: f64) -> JsResult<()> {
+        self.t.add_scalar_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "subScalar_")]
+    pub fn sub_scalar_js(&self, o: f64) -> JsResult<()> {
+        self.t.sub_scalar_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "mulScalar_")]
+    pub fn mul_scalar_js(&self, o: f64) -> JsResult<()> {
+        self.t.mul_scalar_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "divScalar_")]
+    pub fn div_scalar_js(&self, o: f64) -> JsResult<()> {
+        self.t.div_scalar_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "powScalar_")]
+    pub fn pow_scalar_js(&self, o: f64) -> JsResult<()> {
+        self.t.pow_scalar_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "fill_")]
+    pub fn fill_js(&self, o: f64) -> JsResult<()> {
+        self.t.fill_(o).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "copy_")]
+    pub fn copy_js(&self, o: &RawTensor) -> JsResult<()> {
+        self.t.copy_(&o.t).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "neg_")]
+    pub fn neg_js(&self) -> JsResult<()> {
+        self.t.neg_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "exp_")]
+    pub fn exp_js(&self) -> JsResult<()> {
+        self.t.exp_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "log_")]
+    pub fn log_js(&self) -> JsResult<()> {
+        self.t.log_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "zero_")]
+    pub fn zero_js(&self) -> JsResult<()> {
+        self.t.zero_().map(|_| ()).map_err(err)
+    }
+
     // ---- autograd ------------------------------------------------------------------------
+    #[wasm_bindgen(js_name = "detach_")]
+    pub fn detach_inplace(&self) -> JsResult<()> {
+        self.t.detach_().map_err(err)
+    }
+    #[wasm_bindgen(js_name = retainGrad)]
+    pub fn retain_grad(&self) -> JsResult<()> {
+        self.t.retain_grad().map_err(err)
+    }
+    #[wasm_bindgen(js_name = retainsGrad)]
+    pub fn retains_grad(&self) -> bool {
+        self.t.retains_grad()
+    }
+    #[wasm_bindgen(js_name = isInference)]
+    pub fn is_inference(&self) -> bool {
+        self.t.is_inference()
+    }
+    #[wasm_bindgen(js_name = isView)]
+    pub fn is_view(&self) -> bool {
+        self.t.is_view()
+    }
+    /// `hook(grad: RawTensor)` may call `setCallbackResult` with a replacement.
+    #[wasm_bindgen(js_name = registerHook)]
+    pub fn register_hook(&self, hook: JsFn) -> JsResult<f64> {
+        let id = self.t.register_hook(callbacks::grad_hook(hook)).map_err(err)?;
+        Ok(id as f64)
+    }
+    #[wasm_bindgen(js_name = registerPostAccumulateGradHook)]
+    pub fn register_post_accumulate_grad_hook(&self, hook: JsFn) -> JsResult<f64> {
+        let id = self.t.register_post_accumulate_grad_hook(callbacks::post_hook(hook)).map_err(err)?;
+        Ok(id as f64)
+    }
+    #[wasm_bindgen(js_name = removeHook)]
+    pub fn remove_hook(&self, id: f64) -> bool {
+        self.t.remove_hook(id as u64)
+    }
+    #[wasm_bindgen(js_name = gradFn)]
+    pub fn grad_fn(&self) -> Option<RawNode> {
+        self.t.grad_fn().map(|node| RawNode { node })
+    }
+    #[wasm_bindgen(js_name = outputNr)]
+    pub fn output_nr(&self) -> u32 {
+        self.t.output_nr() as u32
+    }
+    /// The AccumulateGrad node of a leaf that requires grad.
+    #[wasm_bindgen(js_name = gradAccumulator)]
+    pub fn grad_accumulator(&self) -> Option<RawNode> {
+        self.t.grad_accumulator().map(|node| RawNode { node })
+    }
     /// Takes ownership of `gradient`: pass an `alias()`.
     pub fn backward(
         &self,
@@ -293,7 +439,7 @@ fn required(list: &RawTensorList, what: &str) -> JsResult<Vec<Tensor>> {
         .enumerate()
         .map(|(i, t)| {
             t.clone()
-                .ok_or_else(|| JsError::new(&format!("{} {} is None", what, i)))
+                .ok_or_else(|| js_err(&format!("{} {} is None", what, i)))
         })
         .collect()
 }
@@ -325,13 +471,126 @@ pub fn autograd_grad_js(
 #[wasm_bindgen(js_name = manualSeed)]
 pub fn manual_seed_js(seed: f64) -> JsResult<()> {
     if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0) {
-        return Err(JsError::new(&format!(
+        return Err(js_err(&format!(
             "manualSeed expects a non-negative integer, got {}",
             seed
         )));
     }
     manual_seed(seed as u64);
     Ok(())
+}
+
+/// A graph node (`grad_fn`), for introspection.
+#[wasm_bindgen]
+pub struct RawNode {
+    node: Rc<Node>,
+}
+
+#[wasm_bindgen]
+impl RawNode {
+    pub fn name(&self) -> String {
+        self.node.name().to_string()
+    }
+    /// A stable identity for this node while it is alive (for drawing graphs).
+    pub fn id(&self) -> f64 {
+        Rc::as_ptr(&self.node) as usize as f64
+    }
+    #[wasm_bindgen(js_name = sequenceNr)]
+    pub fn sequence_nr(&self) -> f64 {
+        self.node.sequence_nr() as f64
+    }
+    #[wasm_bindgen(js_name = numNext)]
+    pub fn num_next(&self) -> u32 {
+        self.node.next_edges().len() as u32
+    }
+    /// The node input `i` flows into (None for inputs that need no gradient).
+    #[wasm_bindgen(js_name = nextNode)]
+    pub fn next_node(&self, i: u32) -> Option<RawNode> {
+        self.node.next_edges().get(i as usize).cloned().flatten().map(|e| RawNode { node: e.node })
+    }
+    #[wasm_bindgen(js_name = nextInputNr)]
+    pub fn next_input_nr(&self, i: u32) -> u32 {
+        self.node.next_edges().get(i as usize).cloned().flatten().map_or(0, |e| e.input_nr as u32)
+    }
+    /// The leaf of an AccumulateGrad node.
+    pub fn variable(&self) -> Option<RawTensor> {
+        self.node.variable().map(|t| RawTensor { t })
+    }
+    /// Where the forward op was created (recorded in anomaly mode).
+    pub fn trace(&self) -> Option<String> {
+        self.node.trace().map(|s| s.to_string())
+    }
+}
+
+#[wasm_bindgen(js_name = setDetectAnomaly)]
+pub fn set_detect_anomaly(on: bool) {
+    tensorgrad_core::autograd::anomaly::set_detect_anomaly(on)
+}
+
+#[wasm_bindgen(js_name = isAnomalyEnabled)]
+pub fn is_anomaly_enabled() -> bool {
+    tensorgrad_core::autograd::anomaly::is_anomaly_enabled()
+}
+
+/// `f()` returns a description of where the current op is created (a JS stack).
+#[wasm_bindgen(js_name = setTraceProvider)]
+pub fn set_trace_provider(f: Option<JsFn>) {
+    tensorgrad_core::autograd::anomaly::set_trace_provider(f.map(callbacks::trace_provider));
+}
+
+/// Enter or leave inference mode; returns the previous state.
+#[wasm_bindgen(js_name = setInferenceMode)]
+pub fn set_inference_mode(on: bool) -> bool {
+    tensorgrad_core::autograd::grad_mode::set_inference_mode(on)
+}
+
+#[wasm_bindgen(js_name = isInferenceModeEnabled)]
+pub fn is_inference_mode_enabled() -> bool {
+    tensorgrad_core::autograd::grad_mode::is_inference_mode()
+}
+
+/// Attach a custom autograd node. `saved_output_idx[k] >= 0` marks saved slot k as output
+/// number `idx`; otherwise the slot is `saved_inputs[k]`. `backward(needsInputGrad, saved,
+/// grads)` receives lists and must call `setCallbackResult` with the input gradients.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = applyCustom)]
+pub fn apply_custom(
+    name: String,
+    inputs: &RawTensorList,
+    outputs: &RawTensorList,
+    saved_inputs: &RawTensorList,
+    saved_output_idx: &[i32],
+    non_differentiable: &[u8],
+    backward: JsFn,
+) -> JsResult<RawTensorList> {
+    let ins = required(inputs, "input")?;
+    let outs = required(outputs, "output")?;
+    let mut saved = Vec::with_capacity(saved_output_idx.len());
+    for (k, &idx) in saved_output_idx.iter().enumerate() {
+        if idx >= 0 {
+            saved.push(Err(idx as usize));
+        } else {
+            let t = saved_inputs.items.get(k).cloned().flatten();
+            saved.push(Ok(t.ok_or_else(|| js_err("saved tensor missing"))?));
+        }
+    }
+    let nd: Vec<bool> = non_differentiable.iter().map(|&b| b != 0).collect();
+    let res = tensorgrad_core::autograd::custom::apply_custom(
+        name,
+        &ins,
+        &outs,
+        saved,
+        &nd,
+        callbacks::custom_backward(backward),
+    )
+    .map_err(err)?;
+    Ok(RawTensorList { items: res.into_iter().map(Some).collect() })
+}
+
+/// Deposit the result of a callback (hook replacement, custom backward gradients).
+#[wasm_bindgen(js_name = setCallbackResult)]
+pub fn set_callback_result(list: RawTensorList) {
+    callbacks::set_result(list.items);
 }
 
 #[wasm_bindgen(js_name = isGradEnabled)]

@@ -22,7 +22,7 @@ function list(ts: (Tensor | null | undefined)[]): InstanceType<typeof raw.RawTen
 }
 
 /** Gradients of `outputs` with respect to `inputs`, without touching any `.grad`. */
-function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const go = options.gradOutputs;
@@ -54,7 +54,44 @@ function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: Gr
   }
 }
 
-export const autograd = { grad };
+/** Turn anomaly detection on or off: backward then fails on NaN naming the backward function and where its forward ran. */
+export function setDetectAnomaly(enabled: boolean): void {
+  raw.setDetectAnomaly(enabled);
+  raw.setTraceProvider(enabled ? () => new Error().stack?.split("\n").slice(2).join("\n") ?? "" : undefined);
+}
+
+export function isAnomalyEnabled(): boolean {
+  return raw.isAnomalyEnabled();
+}
+
+/** Run `fn` with anomaly detection on (PyTorch's `with torch.autograd.detect_anomaly():`). */
+export function detectAnomaly<T>(fn: () => T): T {
+  const prev = raw.isAnomalyEnabled();
+  setDetectAnomaly(true);
+  try {
+    return fn();
+  } finally {
+    setDetectAnomaly(prev);
+  }
+}
+
+/** Run `fn` in inference mode: nothing is recorded, and tensors made inside can never join a graph. */
+export function inferenceMode<T>(fn: () => T): T {
+  const prev = raw.setInferenceMode(true);
+  const prevGrad = raw.isGradEnabled();
+  raw.setGradEnabled(false);
+  try {
+    return fn();
+  } finally {
+    raw.setInferenceMode(prev);
+    raw.setGradEnabled(prevGrad);
+  }
+}
+
+/** Whether inference mode is on. */
+export function isInferenceModeEnabled(): boolean {
+  return raw.isInferenceModeEnabled();
+}
 
 /** Whether operations currently record the graph. */
 export function isGradEnabled(): boolean {

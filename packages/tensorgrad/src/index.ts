@@ -28,8 +28,17 @@ export {
   manualSeed,
 } from "./creation.js";
 export type { TensorOptions } from "./creation.js";
-export { autograd, noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, inferenceMode, isInferenceModeEnabled } from "./autograd.js";
 export type { GradOptions } from "./autograd.js";
+export type { RemovableHandle } from "./tensor.js";
+export { FunctionCtx } from "./function.js";
+export type { GradcheckOptions } from "./gradcheck.js";
+import { grad, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from "./autograd.js";
+import { Function } from "./function.js";
+import { gradcheck, gradgradcheck } from "./gradcheck.js";
+
+/** `torch.autograd`: grad, Function, gradcheck, gradgradcheck, anomaly detection. */
+export const autograd = { grad, Function, gradcheck, gradgradcheck, detectAnomaly, setDetectAnomaly, isAnomalyEnabled };
 export * from "./functional.js";
 import { raw } from "./wasm.js";
 

@@ -1,7 +1,7 @@
 // The Tensor class: a thin, typed skin over the wasm handle. All math, autograd and printing
 // happen in the Rust core; this layer maps PyTorch's Python signatures onto JavaScript
 // (camelCase names, positional order kept, keyword arguments in a trailing options object).
-import { raw, type RawTensor } from "./wasm.js";
+import { raw, type RawNode, type RawTensor } from "./wasm.js";
 
 /** Element types. `float32` is the default, as in PyTorch. */
 export type DType = "float32" | "float64" | "bool";
@@ -23,13 +23,52 @@ export interface ReduceOptions {
   keepdim?: boolean;
 }
 
-/** The node that produced a non-leaf tensor (PyTorch's `grad_fn`). */
+/** The node that produced a non-leaf tensor (PyTorch's `grad_fn`); walk the graph with `nextFunctions`. */
 export class GradFn {
-  constructor(readonly name: string) {}
+  /** @internal */
+  readonly _node: RawNode;
+  /** @internal */
+  constructor(node: RawNode) {
+    this._node = node;
+  }
+  /** The node's type name, e.g. `MulBackward0` or `AccumulateGrad`. */
+  get name(): string {
+    return this._node.name();
+  }
+  /** The nodes gradients flow to next, one per input: `[node, inputNr]`, null for inputs without gradient. */
+  get nextFunctions(): [GradFn | null, number][] {
+    const out: [GradFn | null, number][] = [];
+    const n = this._node.numNext();
+    for (let i = 0; i < n; i++) {
+      const next = this._node.nextNode(i);
+      out.push([next ? new GradFn(next) : null, this._node.nextInputNr(i)]);
+    }
+    return out;
+  }
+  /** The leaf tensor of an `AccumulateGrad` node. */
+  get variable(): Tensor | null {
+    const v = this._node.variable();
+    return v ? new Tensor(v) : null;
+  }
+  /** A number identifying this node while it is alive (equal for two handles of one node). */
+  get id(): number {
+    return this._node.id();
+  }
+  /** Where the forward op was created, recorded while anomaly detection is on. */
+  get trace(): string | null {
+    return this._node.trace() ?? null;
+  }
   toString(): string {
     return `<${this.name} object>`;
   }
 }
+
+/** Returned by `registerHook`: call `remove()` to unregister. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+let warnedNonLeafGrad = false;
 
 const inspect = Symbol.for("nodejs.util.inspect.custom");
 
@@ -116,9 +155,18 @@ export class Tensor {
   get isLeaf(): boolean {
     return this._raw.isLeaf();
   }
-  /** The accumulated gradient, or null before any backward reached this tensor. */
+  /**
+   * The accumulated gradient, or null before any backward reached this tensor. Non-leaf
+   * tensors only keep one after {@link retainGrad} (PyTorch warns otherwise, and so do we, once).
+   */
   get grad(): Tensor | null {
     const g = this._raw.grad();
+    if (!g && !this._raw.isLeaf() && !this._raw.retainsGrad() && !warnedNonLeafGrad) {
+      warnedNonLeafGrad = true;
+      console.warn(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retainGrad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.",
+      );
+    }
     return g ? new Tensor(g) : null;
   }
   set grad(g: Tensor | null) {
@@ -126,8 +174,40 @@ export class Tensor {
   }
   /** The function that created this tensor, or null for leaves. */
   get gradFn(): GradFn | null {
-    const name = this._raw.gradFnName();
-    return name ? new GradFn(name) : null;
+    const node = this._raw.gradFn();
+    return node ? new GradFn(node) : null;
+  }
+  /** Keep `.grad` on this non-leaf tensor during backward (a no-op on leaves). */
+  retainGrad(): void {
+    this._raw.retainGrad();
+  }
+  /** Whether this non-leaf tensor keeps its `.grad`. */
+  get retainsGrad(): boolean {
+    return this._raw.retainsGrad();
+  }
+  /** Whether this tensor was created in inference mode. */
+  isInference(): boolean {
+    return this._raw.isInference();
+  }
+  /**
+   * Call `hook(grad)` each time the gradient of this tensor is computed; a returned tensor
+   * replaces the gradient. Works on leaves (before accumulation) and non-leaves.
+   */
+  registerHook(hook: (grad: Tensor) => Tensor | void | null | undefined): RemovableHandle {
+    const id = this._raw.registerHook((g: RawTensor) => {
+      const out = hook(new Tensor(g));
+      if (out instanceof Tensor) {
+        const l = new raw.RawTensorList();
+        l.push(out._raw.alias());
+        raw.setCallbackResult(l);
+      }
+    });
+    return { remove: () => void this._raw.removeHook(id) };
+  }
+  /** Call `hook(tensor)` after this leaf's `.grad` was updated by backward. */
+  registerPostAccumulateGradHook(hook: (tensor: Tensor) => void): RemovableHandle {
+    const id = this._raw.registerPostAccumulateGradHook((t: RawTensor) => hook(new Tensor(t)));
+    return { remove: () => void this._raw.removeHook(id) };
   }
   isContiguous(): boolean {
     return this._raw.isContiguous();
@@ -177,6 +257,88 @@ export class Tensor {
   }
   log(): Tensor {
     return new Tensor(this._raw.log());
+  }
+  sin(): Tensor {
+    return new Tensor(this._raw.sin());
+  }
+  cos(): Tensor {
+    return new Tensor(this._raw.cos());
+  }
+  tanh(): Tensor {
+    return new Tensor(this._raw.tanh());
+  }
+  sigmoid(): Tensor {
+    return new Tensor(this._raw.sigmoid());
+  }
+  sqrt(): Tensor {
+    return new Tensor(this._raw.sqrt());
+  }
+  /** Softmax along `dim`. */
+  softmax(dim: number): Tensor {
+    return new Tensor(this._raw.softmax(dim));
+  }
+  /** Log-softmax along `dim`, computed stably. */
+  logSoftmax(dim: number): Tensor {
+    return new Tensor(this._raw.logSoftmax(dim));
+  }
+
+  // ---- in-place (bump the version counter; refused on leaves that require grad) ---------
+
+  add_(other: TensorLike, options?: { alpha?: number }): this {
+    const alpha = options?.alpha ?? 1;
+    if (typeof other === "number") this._raw.addScalar_(other * alpha);
+    else this._raw.add_((alpha === 1 ? other : other.mul(alpha))._raw);
+    return this;
+  }
+  sub_(other: TensorLike, options?: { alpha?: number }): this {
+    const alpha = options?.alpha ?? 1;
+    if (typeof other === "number") this._raw.subScalar_(other * alpha);
+    else this._raw.sub_((alpha === 1 ? other : other.mul(alpha))._raw);
+    return this;
+  }
+  mul_(other: TensorLike): this {
+    if (typeof other === "number") this._raw.mulScalar_(other);
+    else this._raw.mul_(other._raw);
+    return this;
+  }
+  div_(other: TensorLike): this {
+    if (typeof other === "number") this._raw.divScalar_(other);
+    else this._raw.div_(other._raw);
+    return this;
+  }
+  pow_(exponent: TensorLike): this {
+    if (typeof exponent === "number") this._raw.powScalar_(exponent);
+    else this._raw.pow_(exponent._raw);
+    return this;
+  }
+  neg_(): this {
+    this._raw.neg_();
+    return this;
+  }
+  exp_(): this {
+    this._raw.exp_();
+    return this;
+  }
+  log_(): this {
+    this._raw.log_();
+    return this;
+  }
+  zero_(): this {
+    this._raw.zero_();
+    return this;
+  }
+  fill_(value: number): this {
+    this._raw.fill_(value);
+    return this;
+  }
+  /** Copy `src` (broadcast) into this tensor. */
+  copy_(src: Tensor): this {
+    this._raw.copy_(src._raw);
+    return this;
+  }
+  /** The version counter of this tensor's storage (bumped by in-place ops). */
+  get version(): number {
+    return this._raw.version();
   }
 
   // ---- reductions -----------------------------------------------------------------------
@@ -280,6 +442,11 @@ export class Tensor {
   /** A tensor sharing this one's data, cut from the graph. */
   detach(): Tensor {
     return new Tensor(this._raw.detach());
+  }
+  /** Cut this tensor itself from the graph; it becomes a leaf that does not require grad. */
+  detach_(): this {
+    this._raw.detach_();
+    return this;
   }
 
   // ---- data -------------------------------------------------------------------------------

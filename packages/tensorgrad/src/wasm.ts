@@ -20,3 +20,4 @@ await load();
 
 export { raw };
 export type RawTensor = raw.RawTensor;
+export type RawNode = raw.RawNode;

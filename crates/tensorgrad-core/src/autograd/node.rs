@@ -138,6 +138,10 @@ pub struct BackwardCtx<'a> {
 }
 
 impl BackwardCtx<'_> {
+    /// Number of inputs of this node.
+    pub fn num_inputs(&self) -> usize {
+        self.node.next_edges.len()
+    }
     /// Whether input `i` takes part in the graph (PyTorch's `needs_input_grad`).
     pub fn needs_input_grad(&self, i: usize) -> bool {
         matches!(self.node.next_edges.get(i), Some(Some(_)))
