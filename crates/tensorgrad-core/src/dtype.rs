@@ -6,6 +6,9 @@ use std::fmt;
 pub enum DType {
     F32,
     F64,
+    I32,
+    /// Indices (argmax, nonzero, index tensors), as PyTorch's `long`.
+    I64,
     /// Masks produced by comparisons; not differentiable.
     Bool,
 }
@@ -16,6 +19,8 @@ impl DType {
         match self {
             DType::F32 => "float32",
             DType::F64 => "float64",
+            DType::I32 => "int32",
+            DType::I64 => "int64",
             DType::Bool => "bool",
         }
     }
@@ -24,6 +29,8 @@ impl DType {
         match s.strip_prefix("torch.").unwrap_or(s) {
             "float32" | "float" => Some(DType::F32),
             "float64" | "double" => Some(DType::F64),
+            "int32" | "int" => Some(DType::I32),
+            "int64" | "long" => Some(DType::I64),
             "bool" => Some(DType::Bool),
             _ => None,
         }
@@ -37,17 +44,25 @@ impl DType {
         match self {
             DType::F32 => 4,
             DType::F64 => 8,
+            DType::I32 => 4,
+            DType::I64 => 8,
             DType::Bool => 1,
         }
     }
 
-    /// Type promotion between two tensor operands (PyTorch's category rules, restricted to
-    /// the dtypes we have): floating beats bool, wider float beats narrower.
+    pub fn is_integer(self) -> bool {
+        matches!(self, DType::I32 | DType::I64)
+    }
+
+    /// Type promotion between two tensor operands (PyTorch's rules for the dtypes we have):
+    /// float beats integer beats bool; within a category the wider type wins.
     pub fn promote(a: DType, b: DType) -> DType {
         use DType::*;
         match (a, b) {
             (F64, _) | (_, F64) => F64,
             (F32, _) | (_, F32) => F32,
+            (I64, _) | (_, I64) => I64,
+            (I32, _) | (_, I32) => I32,
             (Bool, Bool) => Bool,
         }
     }

@@ -1,26 +1,40 @@
-//! The floating-point element trait the generic kernels are written against.
+//! Element traits the generic kernels are written against:
+//! [`Element`] for every dtype, [`Numeric`] for those with arithmetic (integers wrap on
+//! overflow, never panic), [`Float`] for the floating ones.
 
+use crate::dtype::DType;
 use crate::storage::Buffer;
-use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
-pub trait Float:
-    Copy
-    + PartialOrd
-    + PartialEq
-    + Default
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Neg<Output = Self>
-    + AddAssign
-    + std::fmt::Debug
-    + 'static
-{
-    const ZERO: Self;
-    const ONE: Self;
+pub trait Element: Copy + PartialEq + Default + std::fmt::Debug + 'static {
+    const DTYPE: DType;
+    fn slice(buf: &Buffer) -> Option<&[Self]>;
+    fn slice_mut(buf: &mut Buffer) -> Option<&mut [Self]>;
+    fn into_buffer(v: Vec<Self>) -> Buffer;
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
+}
+
+pub trait Numeric: Element + PartialOrd {
+    const ZERO: Self;
+    const ONE: Self;
+    fn nadd(self, o: Self) -> Self;
+    fn nsub(self, o: Self) -> Self;
+    fn nmul(self, o: Self) -> Self;
+    fn nneg(self) -> Self;
+    /// The data as f32 when `Self` is f32 (external kernels take f32 only).
+    fn as_f32(s: &[Self]) -> Option<&[f32]>;
+    fn from_f32_vec(v: Vec<f32>) -> Option<Vec<Self>>;
+}
+
+pub trait Float:
+    Numeric
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+    + std::ops::AddAssign
+{
     fn exp(self) -> Self;
     fn ln(self) -> Self;
     fn powf(self, e: Self) -> Self;
@@ -29,27 +43,77 @@ pub trait Float:
     fn cos(self) -> Self;
     fn tanh(self) -> Self;
     fn is_nan(self) -> bool;
-    fn slice(buf: &Buffer) -> Option<&[Self]>;
-    fn slice_mut(buf: &mut Buffer) -> Option<&mut [Self]>;
-    fn into_buffer(v: Vec<Self>) -> Buffer;
-    /// The data as f32 when `Self` is f32 (external kernels take f32 only).
-    fn as_f32(s: &[Self]) -> Option<&[f32]>;
-    fn from_f32_vec(v: Vec<f32>) -> Option<Vec<Self>>;
 }
 
-macro_rules! impl_float {
-    ($t:ty, $variant:ident, |$s:ident| $as_f32:expr, |$v:ident| $from_f32:expr) => {
-        impl Float for $t {
-            const ZERO: Self = 0.0;
-            const ONE: Self = 1.0;
+macro_rules! impl_element {
+    ($t:ty, $variant:ident, $dtype:expr, |$v:ident| $from:expr, |$w:ident| $to:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $dtype;
+            fn slice(buf: &Buffer) -> Option<&[Self]> {
+                match buf {
+                    Buffer::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn slice_mut(buf: &mut Buffer) -> Option<&mut [Self]> {
+                match buf {
+                    Buffer::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn into_buffer(v: Vec<Self>) -> Buffer {
+                Buffer::$variant(v)
+            }
             #[inline(always)]
-            fn from_f64(v: f64) -> Self {
-                v as $t
+            fn from_f64($v: f64) -> Self {
+                $from
             }
             #[inline(always)]
             fn to_f64(self) -> f64 {
-                self as f64
+                let $w = self;
+                $to
             }
+        }
+    };
+}
+
+impl_element!(f32, F32, DType::F32, |v| v as f32, |w| w as f64);
+impl_element!(f64, F64, DType::F64, |v| v, |w| w);
+impl_element!(i32, I32, DType::I32, |v| v as i32, |w| w as f64);
+impl_element!(i64, I64, DType::I64, |v| v as i64, |w| w as f64);
+impl_element!(bool, Bool, DType::Bool, |v| v != 0.0, |w| w as u8 as f64);
+
+macro_rules! impl_numeric_float {
+    ($t:ty, |$s:ident| $as_f32:expr, |$v:ident| $from_f32:expr) => {
+        impl Numeric for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            #[inline(always)]
+            fn nadd(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn nsub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn nmul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn nneg(self) -> Self {
+                -self
+            }
+            #[allow(unused_variables)]
+            fn as_f32($s: &[Self]) -> Option<&[f32]> {
+                $as_f32
+            }
+            #[allow(unused_variables)]
+            fn from_f32_vec($v: Vec<f32>) -> Option<Vec<Self>> {
+                $from_f32
+            }
+        }
+        impl Float for $t {
             #[inline(always)]
             fn exp(self) -> Self {
                 <$t>::exp(self)
@@ -82,32 +146,43 @@ macro_rules! impl_float {
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
             }
-            fn slice(buf: &Buffer) -> Option<&[Self]> {
-                match buf {
-                    Buffer::$variant(v) => Some(v),
-                    _ => None,
-                }
+        }
+    };
+}
+
+impl_numeric_float!(f32, |s| Some(s), |v| Some(v));
+impl_numeric_float!(f64, |s| None, |v| None);
+
+macro_rules! impl_numeric_int {
+    ($t:ty) => {
+        impl Numeric for $t {
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            #[inline(always)]
+            fn nadd(self, o: Self) -> Self {
+                self.wrapping_add(o)
             }
-            fn slice_mut(buf: &mut Buffer) -> Option<&mut [Self]> {
-                match buf {
-                    Buffer::$variant(v) => Some(v),
-                    _ => None,
-                }
+            #[inline(always)]
+            fn nsub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
             }
-            fn into_buffer(v: Vec<Self>) -> Buffer {
-                Buffer::$variant(v)
+            #[inline(always)]
+            fn nmul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
             }
-            #[allow(unused_variables)]
-            fn as_f32($s: &[Self]) -> Option<&[f32]> {
-                $as_f32
+            #[inline(always)]
+            fn nneg(self) -> Self {
+                self.wrapping_neg()
             }
-            #[allow(unused_variables)]
-            fn from_f32_vec($v: Vec<f32>) -> Option<Vec<Self>> {
-                $from_f32
+            fn as_f32(_: &[Self]) -> Option<&[f32]> {
+                None
+            }
+            fn from_f32_vec(_: Vec<f32>) -> Option<Vec<Self>> {
+                None
             }
         }
     };
 }
 
-impl_float!(f32, F32, |s| Some(s), |v| Some(v));
-impl_float!(f64, F64, |s| None, |v| None);
+impl_numeric_int!(i32);
+impl_numeric_int!(i64);

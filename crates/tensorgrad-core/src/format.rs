@@ -235,7 +235,8 @@ impl Tensor {
             }
             "[]".to_string()
         } else {
-            if dtype == DType::F64 {
+            // PyTorch omits the dtype for its defaults: float32, int64 and bool.
+            if !matches!(dtype, DType::F32 | DType::I64 | DType::Bool) {
                 suffixes.push(format!("dtype={}", dtype));
             }
             let data = self.to_f64_vec();
@@ -306,6 +307,12 @@ mod tests {
         );
         let b = Tensor::from_f64_slice(&[1.0, 0.0], vec![2], DType::Bool).unwrap();
         assert_eq!(b.to_string(), "tensor([ True, False])");
+        let i = Tensor::from_f64_slice(&[1.0, -20.0, 3.0], vec![3], DType::I64).unwrap();
+        assert_eq!(i.to_string(), "tensor([  1, -20,   3])");
+        let i = Tensor::from_f64_slice(&[1.0, 2.0], vec![2], DType::I32).unwrap();
+        assert_eq!(i.to_string(), "tensor([1, 2], dtype=torch.int32)");
+        let e = Tensor::from_f64_slice(&[], vec![0], DType::I64).unwrap();
+        assert_eq!(e.to_string(), "tensor([], dtype=torch.int64)");
     }
 
     #[test]

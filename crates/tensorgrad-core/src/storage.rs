@@ -8,7 +8,39 @@ use std::cell::{Cell, Ref, RefCell, RefMut};
 pub enum Buffer {
     F32(Vec<f32>),
     F64(Vec<f64>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
     Bool(Vec<bool>),
+}
+
+/// Evaluate `$body` with `$v` bound to the typed vector inside a buffer (any dtype).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_buffer {
+    ($buf:expr, $v:ident => $body:expr) => {
+        match $buf {
+            $crate::storage::Buffer::F32($v) => $body,
+            $crate::storage::Buffer::F64($v) => $body,
+            $crate::storage::Buffer::I32($v) => $body,
+            $crate::storage::Buffer::I64($v) => $body,
+            $crate::storage::Buffer::Bool($v) => $body,
+        }
+    };
+}
+
+/// Build a buffer of the same dtype as `$buf` from `$body` (a Vec of the same element type).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! map_buffer {
+    ($buf:expr, $v:ident => $body:expr) => {
+        match $buf {
+            $crate::storage::Buffer::F32($v) => $crate::storage::Buffer::F32($body),
+            $crate::storage::Buffer::F64($v) => $crate::storage::Buffer::F64($body),
+            $crate::storage::Buffer::I32($v) => $crate::storage::Buffer::I32($body),
+            $crate::storage::Buffer::I64($v) => $crate::storage::Buffer::I64($body),
+            $crate::storage::Buffer::Bool($v) => $crate::storage::Buffer::Bool($body),
+        }
+    };
 }
 
 impl Buffer {
@@ -16,33 +48,42 @@ impl Buffer {
         match self {
             Buffer::F32(_) => DType::F32,
             Buffer::F64(_) => DType::F64,
+            Buffer::I32(_) => DType::I32,
+            Buffer::I64(_) => DType::I64,
             Buffer::Bool(_) => DType::Bool,
         }
     }
     pub fn len(&self) -> usize {
-        match self {
-            Buffer::F32(v) => v.len(),
-            Buffer::F64(v) => v.len(),
-            Buffer::Bool(v) => v.len(),
-        }
+        with_buffer!(self, v => v.len())
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    pub fn zeros(dtype: DType, n: usize) -> Buffer {
+    /// `n` copies of `v` converted to `dtype`.
+    pub fn filled(dtype: DType, n: usize, v: f64) -> Buffer {
         match dtype {
-            DType::F32 => Buffer::F32(vec![0.0; n]),
-            DType::F64 => Buffer::F64(vec![0.0; n]),
-            DType::Bool => Buffer::Bool(vec![false; n]),
+            DType::F32 => Buffer::F32(vec![v as f32; n]),
+            DType::F64 => Buffer::F64(vec![v; n]),
+            DType::I32 => Buffer::I32(vec![v as i32; n]),
+            DType::I64 => Buffer::I64(vec![v as i64; n]),
+            DType::Bool => Buffer::Bool(vec![v != 0.0; n]),
+        }
+    }
+    /// Values converted from f64 into `dtype`.
+    pub fn from_f64s(dtype: DType, v: &[f64]) -> Buffer {
+        use crate::element::Element;
+        match dtype {
+            DType::F32 => Buffer::F32(v.iter().map(|&x| f32::from_f64(x)).collect()),
+            DType::F64 => Buffer::F64(v.to_vec()),
+            DType::I32 => Buffer::I32(v.iter().map(|&x| i32::from_f64(x)).collect()),
+            DType::I64 => Buffer::I64(v.iter().map(|&x| i64::from_f64(x)).collect()),
+            DType::Bool => Buffer::Bool(v.iter().map(|&x| bool::from_f64(x)).collect()),
         }
     }
     /// Read element `i` as f64 (printing, item(), conversions).
     pub fn get_f64(&self, i: usize) -> f64 {
-        match self {
-            Buffer::F32(v) => v[i] as f64,
-            Buffer::F64(v) => v[i],
-            Buffer::Bool(v) => v[i] as u8 as f64,
-        }
+        use crate::element::Element;
+        with_buffer!(self, v => v[i].to_f64())
     }
 }
 

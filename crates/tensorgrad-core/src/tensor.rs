@@ -5,7 +5,7 @@ use crate::autograd::node::{
     next_seq, BackwardCtx, Edge, GradHook, Node, NodeKind, PostAccumulateHook, TensorMeta,
 };
 use crate::dtype::DType;
-use crate::element::Float;
+use crate::element::Element;
 use crate::error::{fmt_shape, Result};
 use crate::shape::{numel, Layout};
 use crate::storage::{Buffer, Storage};
@@ -80,17 +80,12 @@ impl Tensor {
         ))
     }
 
-    pub fn from_vec<T: Float>(v: Vec<T>, shape: Vec<usize>) -> Result<Tensor> {
+    pub fn from_vec<T: Element>(v: Vec<T>, shape: Vec<usize>) -> Result<Tensor> {
         Tensor::from_buffer(T::into_buffer(v), shape)
     }
 
     pub fn from_f64_slice(v: &[f64], shape: Vec<usize>, dtype: DType) -> Result<Tensor> {
-        let buf = match dtype {
-            DType::F32 => Buffer::F32(v.iter().map(|&x| x as f32).collect()),
-            DType::F64 => Buffer::F64(v.to_vec()),
-            DType::Bool => Buffer::Bool(v.iter().map(|&x| x != 0.0).collect()),
-        };
-        Tensor::from_buffer(buf, shape)
+        Tensor::from_buffer(Buffer::from_f64s(dtype, v), shape)
     }
 
     pub fn scalar(v: f64, dtype: DType) -> Tensor {
@@ -98,12 +93,7 @@ impl Tensor {
     }
 
     pub fn full(shape: &[usize], v: f64, dtype: DType) -> Tensor {
-        let n = numel(shape);
-        let buf = match dtype {
-            DType::F32 => Buffer::F32(vec![v as f32; n]),
-            DType::F64 => Buffer::F64(vec![v; n]),
-            DType::Bool => Buffer::Bool(vec![v != 0.0; n]),
-        };
+        let buf = Buffer::filled(dtype, numel(shape), v);
         Tensor::from_parts(
             Rc::new(Storage::new(buf)),
             Layout::contiguous(shape.to_vec()),
@@ -196,11 +186,7 @@ impl Tensor {
         let buf = self.buffer();
         let l = &self.0.layout;
         if let Some(r) = l.contiguous_range() {
-            return match &*buf {
-                Buffer::F32(v) => v[r].iter().map(|&x| x as f64).collect(),
-                Buffer::F64(v) => v[r].to_vec(),
-                Buffer::Bool(v) => v[r].iter().map(|&x| x as u8 as f64).collect(),
-            };
+            return crate::with_buffer!(&*buf, v => v[r].iter().map(|x| x.to_f64()).collect());
         }
         let mut out = Vec::with_capacity(l.numel());
         crate::shape::for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
@@ -210,7 +196,7 @@ impl Tensor {
     }
 
     /// Contiguous copy of the elements as `T` (fails on a dtype mismatch).
-    pub fn to_vec<T: Float>(&self) -> Result<Vec<T>> {
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let buf = self.buffer();
         let data = T::slice(&buf).ok_or_else(|| {
             Error::new(format!(

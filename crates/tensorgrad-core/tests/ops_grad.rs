@@ -226,3 +226,71 @@ fn softmax_values_and_infinities() {
     let all = Tensor::from_f64_slice(&[f64::NEG_INFINITY; 2], vec![2], DType::F64).unwrap();
     assert!(all.softmax(0).unwrap().to_f64_vec()[0].is_nan());
 }
+
+#[test]
+fn integer_dtypes_follow_pytorch_promotion() {
+    let i = |v: &[f64]| Tensor::from_f64_slice(v, vec![v.len()], DType::I64).unwrap();
+    let a = i(&[1.0, 2.0, 3.0]);
+    let s = a.add(&i(&[10.0, 20.0, 30.0])).unwrap();
+    assert_eq!(
+        (s.dtype(), s.to_f64_vec()),
+        (DType::I64, vec![11.0, 22.0, 33.0])
+    );
+    assert_eq!(
+        a.mul_scalar(2.0).unwrap().dtype(),
+        DType::I64,
+        "an integer scalar keeps int64"
+    );
+    assert_eq!(
+        a.mul_scalar(2.5).unwrap().dtype(),
+        DType::F32,
+        "a fractional scalar gives float32"
+    );
+    assert_eq!(
+        a.div(&a).unwrap().dtype(),
+        DType::F32,
+        "true division of integers is float32"
+    );
+    assert_eq!(a.exp().unwrap().dtype(), DType::F32);
+    assert_eq!(a.sum().unwrap().dtype(), DType::I64);
+    assert_eq!(a.pow_scalar(2.0).unwrap().to_f64_vec(), vec![1.0, 4.0, 9.0]);
+    assert_eq!(
+        a.pow_scalar(-1.0).unwrap_err().message(),
+        "Integers to negative integer powers are not allowed."
+    );
+    let f = Tensor::from_f64_slice(&[0.5], vec![1], DType::F32).unwrap();
+    assert_eq!(
+        a.add(&f).unwrap().dtype(),
+        DType::F32,
+        "int64 + float32 is float32"
+    );
+    let b = Tensor::from_f64_slice(&[1.0, 0.0], vec![2], DType::Bool).unwrap();
+    assert!(b
+        .sub(&b)
+        .unwrap_err()
+        .message()
+        .starts_with("Subtraction, the `-` operator, with two bool tensors"));
+    assert_eq!(b.sum().unwrap().to_f64_vec(), vec![1.0]);
+    // wrapping, never a panic
+    let big = Tensor::from_vec(vec![i64::MAX], vec![1]).unwrap();
+    assert_eq!(
+        big.add_scalar(1.0).unwrap().to_vec::<i64>().unwrap(),
+        vec![i64::MIN]
+    );
+    assert!(a.set_requires_grad(true).is_err());
+    let m = Tensor::from_vec(vec![1i64, 2, 3, 4], vec![2, 2]).unwrap();
+    assert_eq!(
+        m.mm(&m).unwrap().to_vec::<i64>().unwrap(),
+        vec![7, 10, 15, 22]
+    );
+    assert_eq!(
+        a.to_dtype(DType::F64).unwrap().to_f64_vec(),
+        vec![1.0, 2.0, 3.0]
+    );
+    let fl = Tensor::from_f64_slice(&[-1.7, 2.9, f64::NAN], vec![3], DType::F64).unwrap();
+    assert_eq!(
+        fl.to_dtype(DType::I64).unwrap().to_vec::<i64>().unwrap(),
+        vec![-1, 2, 0]
+    );
+    assert_eq!(a.gt_scalar(1.5).unwrap().to_f64_vec(), vec![0.0, 1.0, 1.0]);
+}

@@ -72,17 +72,29 @@ pub(crate) fn post_hook(f: JsFn) -> PostAccumulateHook {
 }
 
 pub(crate) fn trace_provider(f: JsFn) -> Box<dyn Fn() -> String> {
-    Box::new(move || f.call0(&JsValue::NULL).ok().and_then(|v| v.as_string()).unwrap_or_default())
+    Box::new(move || {
+        f.call0(&JsValue::NULL)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    })
 }
 
 pub(crate) fn custom_backward(f: JsFn) -> CustomBackward {
     Box::new(move |ctx: &CustomCtx, grads: &[Tensor]| {
         let n_inputs = ctx.inner.num_inputs();
-        let needs: Vec<u8> = (0..n_inputs).map(|i| ctx.needs_input_grad(i) as u8).collect();
-        let saved = RawTensorList { items: ctx.saved_tensors()?.into_iter().map(Some).collect() };
-        let gl = RawTensorList { items: grads.iter().cloned().map(Some).collect() };
+        let needs: Vec<u8> = (0..n_inputs)
+            .map(|i| ctx.needs_input_grad(i) as u8)
+            .collect();
+        let saved = RawTensorList {
+            items: ctx.saved_tensors()?.into_iter().map(Some).collect(),
+        };
+        let gl = RawTensorList {
+            items: grads.iter().cloned().map(Some).collect(),
+        };
         take_result();
-        f.call_backward(&JsValue::NULL, needs, saved, gl).map_err(thrown)?;
+        f.call_backward(&JsValue::NULL, needs, saved, gl)
+            .map_err(thrown)?;
         take_result().ok_or_else(|| Error::new("custom backward returned no gradients"))
     })
 }

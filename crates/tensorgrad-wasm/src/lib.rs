@@ -4,6 +4,11 @@
 //! `--weak-refs`, when the JS object is garbage-collected.
 
 mod callbacks;
+mod ops_indexing;
+mod ops_linalg;
+mod ops_pointwise;
+mod ops_reductions;
+mod ops_views;
 
 use callbacks::{take_js_error, JsFn};
 use std::rc::Rc;
@@ -14,35 +19,35 @@ use wasm_bindgen::prelude::*;
 
 /// Errors cross as JS values: a core error becomes an `Error` with PyTorch's message; an
 /// exception thrown by a user callback (hook, custom backward) is rethrown unchanged.
-type JsResult<T> = Result<T, JsValue>;
+pub(crate) type JsResult<T> = Result<T, JsValue>;
 
-fn err(e: tensorgrad_core::Error) -> JsValue {
+pub(crate) fn err(e: tensorgrad_core::Error) -> JsValue {
     take_js_error().unwrap_or_else(|| JsError::new(e.message()).into())
 }
 
-fn js_err(msg: &str) -> JsValue {
+pub(crate) fn js_err(msg: &str) -> JsValue {
     JsError::new(msg).into()
 }
 
-fn dtype(s: &str) -> JsResult<DType> {
+pub(crate) fn dtype(s: &str) -> JsResult<DType> {
     DType::parse(s).ok_or_else(|| js_err(&format!("unknown dtype '{}'", s)))
 }
 
-fn shape(s: &[u32]) -> Vec<usize> {
+pub(crate) fn shape(s: &[u32]) -> Vec<usize> {
     s.iter().map(|&d| d as usize).collect()
 }
 
-fn dims(d: &[i32]) -> Vec<isize> {
+pub(crate) fn dims(d: &[i32]) -> Vec<isize> {
     d.iter().map(|&x| x as isize).collect()
 }
 
 /// A tensor handle owned by JavaScript.
 #[wasm_bindgen]
 pub struct RawTensor {
-    t: Tensor,
+    pub(crate) t: Tensor,
 }
 
-fn wrap(r: tensorgrad_core::Result<Tensor>) -> JsResult<RawTensor> {
+pub(crate) fn wrap(r: tensorgrad_core::Result<Tensor>) -> JsResult<RawTensor> {
     r.map(|t| RawTensor { t }).map_err(err)
 }
 
@@ -266,6 +271,69 @@ impl RawTensor {
     pub fn sqrt(&self) -> JsResult<RawTensor> {
         wrap(self.t.sqrt())
     }
+    pub fn eq(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.eq(&o.t))
+    }
+    pub fn ne(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.ne(&o.t))
+    }
+    pub fn lt(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.lt(&o.t))
+    }
+    pub fn le(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.le(&o.t))
+    }
+    pub fn gt(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.gt(&o.t))
+    }
+    pub fn ge(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.ge(&o.t))
+    }
+    #[wasm_bindgen(js_name = eqScalar)]
+    pub fn eq_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.eq_scalar(s))
+    }
+    #[wasm_bindgen(js_name = neScalar)]
+    pub fn ne_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.ne_scalar(s))
+    }
+    #[wasm_bindgen(js_name = ltScalar)]
+    pub fn lt_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.lt_scalar(s))
+    }
+    #[wasm_bindgen(js_name = leScalar)]
+    pub fn le_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.le_scalar(s))
+    }
+    #[wasm_bindgen(js_name = gtScalar)]
+    pub fn gt_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.gt_scalar(s))
+    }
+    #[wasm_bindgen(js_name = geScalar)]
+    pub fn ge_scalar(&self, s: f64) -> JsResult<RawTensor> {
+        wrap(self.t.ge_scalar(s))
+    }
+    #[wasm_bindgen(js_name = logicalAnd)]
+    pub fn logical_and(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.logical_and(&o.t))
+    }
+    #[wasm_bindgen(js_name = logicalOr)]
+    pub fn logical_or(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.logical_or(&o.t))
+    }
+    #[wasm_bindgen(js_name = logicalXor)]
+    pub fn logical_xor(&self, o: &RawTensor) -> JsResult<RawTensor> {
+        wrap(self.t.logical_xor(&o.t))
+    }
+    #[wasm_bindgen(js_name = logicalNot)]
+    pub fn logical_not(&self) -> JsResult<RawTensor> {
+        wrap(self.t.logical_not())
+    }
+    /// `where(cond, a, b)`.
+    #[wasm_bindgen(js_name = whereSelect)]
+    pub fn where_select(cond: &RawTensor, a: &RawTensor, b: &RawTensor) -> JsResult<RawTensor> {
+        wrap(Tensor::where_(&cond.t, &a.t, &b.t))
+    }
     pub fn softmax(&self, dim: i32) -> JsResult<RawTensor> {
         wrap(self.t.softmax(dim as isize))
     }
@@ -362,12 +430,18 @@ impl RawTensor {
     /// `hook(grad: RawTensor)` may call `setCallbackResult` with a replacement.
     #[wasm_bindgen(js_name = registerHook)]
     pub fn register_hook(&self, hook: JsFn) -> JsResult<f64> {
-        let id = self.t.register_hook(callbacks::grad_hook(hook)).map_err(err)?;
+        let id = self
+            .t
+            .register_hook(callbacks::grad_hook(hook))
+            .map_err(err)?;
         Ok(id as f64)
     }
     #[wasm_bindgen(js_name = registerPostAccumulateGradHook)]
     pub fn register_post_accumulate_grad_hook(&self, hook: JsFn) -> JsResult<f64> {
-        let id = self.t.register_post_accumulate_grad_hook(callbacks::post_hook(hook)).map_err(err)?;
+        let id = self
+            .t
+            .register_post_accumulate_grad_hook(callbacks::post_hook(hook))
+            .map_err(err)?;
         Ok(id as f64)
     }
     #[wasm_bindgen(js_name = removeHook)]
@@ -405,7 +479,7 @@ impl RawTensor {
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct RawTensorList {
-    items: Vec<Option<Tensor>>,
+    pub(crate) items: Vec<Option<Tensor>>,
 }
 
 #[wasm_bindgen]
@@ -433,7 +507,7 @@ impl RawTensorList {
     }
 }
 
-fn required(list: &RawTensorList, what: &str) -> JsResult<Vec<Tensor>> {
+pub(crate) fn required(list: &RawTensorList, what: &str) -> JsResult<Vec<Tensor>> {
     list.items
         .iter()
         .enumerate()
@@ -506,11 +580,21 @@ impl RawNode {
     /// The node input `i` flows into (None for inputs that need no gradient).
     #[wasm_bindgen(js_name = nextNode)]
     pub fn next_node(&self, i: u32) -> Option<RawNode> {
-        self.node.next_edges().get(i as usize).cloned().flatten().map(|e| RawNode { node: e.node })
+        self.node
+            .next_edges()
+            .get(i as usize)
+            .cloned()
+            .flatten()
+            .map(|e| RawNode { node: e.node })
     }
     #[wasm_bindgen(js_name = nextInputNr)]
     pub fn next_input_nr(&self, i: u32) -> u32 {
-        self.node.next_edges().get(i as usize).cloned().flatten().map_or(0, |e| e.input_nr as u32)
+        self.node
+            .next_edges()
+            .get(i as usize)
+            .cloned()
+            .flatten()
+            .map_or(0, |e| e.input_nr as u32)
     }
     /// The leaf of an AccumulateGrad node.
     pub fn variable(&self) -> Option<RawTensor> {
@@ -584,7 +668,9 @@ pub fn apply_custom(
         callbacks::custom_backward(backward),
     )
     .map_err(err)?;
-    Ok(RawTensorList { items: res.into_iter().map(Some).collect() })
+    Ok(RawTensorList {
+        items: res.into_iter().map(Some).collect(),
+    })
 }
 
 /// Deposit the result of a callback (hook replacement, custom backward gradients).

@@ -46,3 +46,60 @@ export function reshape(input: Tensor, shape: number[]): Tensor {
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor {
   return input.transpose(dim0, dim1);
 }
+
+/** `where(condition, input, other)`: elements of `input` where `condition` is true, else of `other`. */
+export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
+  const a = asTensor(input, other instanceof Tensor ? other : undefined);
+  return a.where(condition, other);
+}
+export function eq(input: Tensor, other: TensorLike): Tensor {
+  return input.eq(other);
+}
+export function ne(input: Tensor, other: TensorLike): Tensor {
+  return input.ne(other);
+}
+export function lt(input: Tensor, other: TensorLike): Tensor {
+  return input.lt(other);
+}
+export function le(input: Tensor, other: TensorLike): Tensor {
+  return input.le(other);
+}
+export function gt(input: Tensor, other: TensorLike): Tensor {
+  return input.gt(other);
+}
+export function ge(input: Tensor, other: TensorLike): Tensor {
+  return input.ge(other);
+}
+export function logicalAnd(input: Tensor, other: Tensor): Tensor {
+  return input.logicalAnd(other);
+}
+export function logicalOr(input: Tensor, other: Tensor): Tensor {
+  return input.logicalOr(other);
+}
+export function logicalXor(input: Tensor, other: Tensor): Tensor {
+  return input.logicalXor(other);
+}
+export function logicalNot(input: Tensor): Tensor {
+  return input.logicalNot();
+}
+export function sin(input: Tensor): Tensor {
+  return input.sin();
+}
+export function cos(input: Tensor): Tensor {
+  return input.cos();
+}
+export function tanh(input: Tensor): Tensor {
+  return input.tanh();
+}
+export function sigmoid(input: Tensor): Tensor {
+  return input.sigmoid();
+}
+export function sqrt(input: Tensor): Tensor {
+  return input.sqrt();
+}
+export function softmax(input: Tensor, dim: number): Tensor {
+  return input.softmax(dim);
+}
+export function logSoftmax(input: Tensor, dim: number): Tensor {
+  return input.logSoftmax(dim);
+}

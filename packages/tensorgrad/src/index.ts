@@ -40,6 +40,11 @@ import { gradcheck, gradgradcheck } from "./gradcheck.js";
 /** `torch.autograd`: grad, Function, gradcheck, gradgradcheck, anomaly detection. */
 export const autograd = { grad, Function, gradcheck, gradgradcheck, detectAnomaly, setDetectAnomaly, isAnomalyEnabled };
 export * from "./functional.js";
+export * from "./ops/pointwise.js";
+export * from "./ops/reductions.js";
+export * from "./ops/views.js";
+export * from "./ops/indexing.js";
+export * from "./ops/linalg.js";
 import { raw } from "./wasm.js";
 
 /** The version of the WebAssembly core. */

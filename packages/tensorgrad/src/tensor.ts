@@ -3,8 +3,12 @@
 // (camelCase names, positional order kept, keyword arguments in a trailing options object).
 import { raw, type RawNode, type RawTensor } from "./wasm.js";
 
-/** Element types. `float32` is the default, as in PyTorch. */
-export type DType = "float32" | "float64" | "bool";
+/**
+ * Element types. `float32` is the default, as in PyTorch. JavaScript has one number type, so
+ * numeric data defaults to float32 (`tensor([5.0])` and `tensor([5])` are the same); ask for
+ * `int64`/`int32` explicitly. Index-producing ops return int64, as in PyTorch.
+ */
+export type DType = "float32" | "float64" | "int32" | "int64" | "bool";
 /** Nested JavaScript arrays of numbers or booleans, as accepted by {@link tensor}. */
 export type NestedArray = number | boolean | NestedArray[];
 /** A tensor or a plain number (a "wrapped scalar" that does not promote the dtype). */
@@ -94,9 +98,11 @@ function keepdimOf(k: boolean | ReduceOptions | undefined, opts?: ReduceOptions)
   return Boolean(k?.keepdim ?? opts?.keepdim ?? false);
 }
 
-/** @internal wrap a number as a 0-d tensor of `like`'s dtype. */
+/** @internal wrap a number as a 0-d tensor: the tensor's dtype, or float32 when the number is fractional and the tensor is not floating (PyTorch's wrapped-number rule). */
 function scalarTensor(v: number, dtype: DType): Tensor {
-  return new Tensor(raw.RawTensor.fromF64(Float64Array.of(v), new Uint32Array(0), dtype === "bool" ? "float32" : dtype));
+  const floating = dtype === "float32" || dtype === "float64";
+  const d: DType = floating ? dtype : Number.isInteger(v) ? (dtype === "bool" ? "int64" : dtype) : "float32";
+  return new Tensor(raw.RawTensor.fromF64(Float64Array.of(v), new Uint32Array(0), d));
 }
 
 /** A multi-dimensional array that records operations for automatic differentiation. */
@@ -426,6 +432,49 @@ export class Tensor {
   }
   bool(): Tensor {
     return this.to("bool");
+  }
+  long(): Tensor {
+    return this.to("int64");
+  }
+  int(): Tensor {
+    return this.to("int32");
+  }
+
+  // ---- comparisons and logic (bool results, not differentiable) -------------------------
+
+  eq(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.eqScalar(other) : this._raw.eq(other._raw));
+  }
+  ne(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.neScalar(other) : this._raw.ne(other._raw));
+  }
+  lt(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.ltScalar(other) : this._raw.lt(other._raw));
+  }
+  le(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.leScalar(other) : this._raw.le(other._raw));
+  }
+  gt(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.gtScalar(other) : this._raw.gt(other._raw));
+  }
+  ge(other: TensorLike): Tensor {
+    return new Tensor(typeof other === "number" ? this._raw.geScalar(other) : this._raw.ge(other._raw));
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return new Tensor(this._raw.logicalAnd(other._raw));
+  }
+  logicalOr(other: Tensor): Tensor {
+    return new Tensor(this._raw.logicalOr(other._raw));
+  }
+  logicalXor(other: Tensor): Tensor {
+    return new Tensor(this._raw.logicalXor(other._raw));
+  }
+  logicalNot(): Tensor {
+    return new Tensor(this._raw.logicalNot());
+  }
+  /** `self.where(condition, other)`: elements of self where `condition`, else of `other`. */
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return new Tensor(raw.RawTensor.whereSelect(condition._raw, this._raw, asTensor(other, this)._raw));
   }
 
   // ---- autograd ---------------------------------------------------------------------------

@@ -100,3 +100,29 @@ describe("errors keep the library usable", () => {
     expect(b.tolist()).toEqual([2, 4]);
   });
 });
+
+describe("integer and bool dtypes", () => {
+  it("follow PyTorch's promotion and printing", () => {
+    const i = tensor([1, 2, 3], { dtype: "int64" });
+    expect(String(i)).toBe("tensor([1, 2, 3])");
+    expect(String(tensor([1, 2], { dtype: "int32" }))).toBe("tensor([1, 2], dtype=torch.int32)");
+    expect(i.add(1).dtype).toBe("int64");
+    expect(i.mul(0.5).dtype).toBe("float32");
+    expect(i.div(2).tolist()).toEqual([0.5, 1, 1.5]);
+    expect(i.sum().dtype).toBe("int64");
+    expect(i.add(tensor([0.5])).dtype).toBe("float32");
+    expect(() => i.requiresGrad_()).toThrow("only Tensors of floating point dtype can require gradients");
+    expect(() => i.mean()).toThrow("mean(): could not infer output dtype.");
+    expect(tensor([-1.7, 2.9]).long().tolist()).toEqual([-1, 2]);
+  });
+
+  it("comparisons and logical ops return bool", () => {
+    const x = tensor([1, 2, 3]);
+    expect(String(x.gt(1.5))).toBe("tensor([False,  True,  True])");
+    expect(x.eq(tensor([1, 0, 3])).tolist()).toEqual([true, false, true]);
+    expect(x.le(2).logicalAnd(x.ge(2)).tolist()).toEqual([false, true, false]);
+    expect(x.lt(2).logicalNot().tolist()).toEqual([false, true, true]);
+    expect(x.where(x.gt(1), 0).tolist()).toEqual([0, 2, 3]);
+    expect(() => tensor([true]).sub(tensor([true]))).toThrow("Subtraction, the `-` operator, with two bool tensors is not supported.");
+  });
+});

@@ -76,7 +76,7 @@ impl Tensor {
                     }
                     None => {
                         let ob = other.buffer();
-                        let Some(s) = <$T as crate::element::Float>::slice(&ob) else {
+                        let Some(s) = <$T as crate::element::Element>::slice(&ob) else {
                             bail!("dtype mismatch")
                         };
                         crate::shape::for_each_offset(
@@ -94,7 +94,7 @@ impl Tensor {
         match &mut *buf {
             crate::storage::Buffer::F32(d) => go!(d, f32),
             crate::storage::Buffer::F64(d) => go!(d, f64),
-            crate::storage::Buffer::Bool(_) => bail!("in-place add on a bool tensor"),
+            _ => bail!("in-place gradient accumulation needs a floating tensor"),
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 pub mod provider;
 
-use crate::element::Float;
+use crate::element::{Float, Numeric};
 use crate::shape::{broadcast_strides, for_each_offset, numel, Layout};
 use crate::Result;
 
@@ -159,8 +159,30 @@ pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     acc.into_iter().map(T::from_f64).collect()
 }
 
+/// Sum over `dims` in the element type itself (integers wrap, as in PyTorch).
+pub fn sum_dims_exact<T: Numeric>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
+    let nd = lx.ndim();
+    let out_shape: Vec<usize> = (0..nd)
+        .map(|d| if dims.contains(&d) { 1 } else { lx.shape[d] })
+        .collect();
+    let out_strides: Vec<usize> = {
+        let c = crate::shape::contiguous_strides(&out_shape);
+        (0..nd)
+            .map(|d| if dims.contains(&d) { 0 } else { c[d] })
+            .collect()
+    };
+    let mut acc = vec![T::ZERO; numel(&out_shape)];
+    for_each_offset(
+        &lx.shape,
+        [&lx.strides, &out_strides],
+        [lx.offset, 0],
+        |[i, o]| acc[o] = acc[o].nadd(x[i]),
+    );
+    acc
+}
+
 /// C[m,n] = A[m,k] · B[k,n], all row-major contiguous.
-pub fn matmul<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
+pub fn matmul<T: Numeric>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
     let mut c = vec![T::ZERO; m * n];
     if m == 0 || n == 0 {
         return c;
@@ -172,7 +194,7 @@ pub fn matmul<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T
             let av = a[i * k + p];
             let brow = &b[p * n..(p + 1) * n];
             for (cv, &bv) in crow.iter_mut().zip(brow) {
-                *cv += av * bv;
+                *cv = cv.nadd(av.nmul(bv));
             }
         }
     }

@@ -1,25 +1,24 @@
 //! Elementwise binary ops with broadcasting and type promotion, their scalar forms, and the
 //! comparisons and `where` that backward rules use for masks.
 
-use super::{arith_dtype, with_slice};
+use super::{arith_dtype, float_dtype, with_slice};
 use crate::autograd::saved::Saved;
 use crate::dtype::DType;
-use crate::element::Float;
+use crate::element::{Element, Numeric};
 use crate::kernels;
 use crate::kernels::provider::{kernel_provider, BinaryKind};
 use crate::shape::{broadcast_shapes, Layout};
 use crate::storage::Buffer;
 use crate::tensor::{record1, Tensor};
-use crate::{bail, float_dispatch, Result};
+use crate::{bail, Result};
 
-/// Promote both operands to their common floating dtype.
-fn promote(a: &Tensor, b: &Tensor) -> Result<(Tensor, Tensor, DType)> {
-    let d = arith_dtype(a.dtype(), b.dtype());
-    Ok((a.to_dtype(d)?, b.to_dtype(d)?, d))
+/// Promote both operands to `d`.
+fn cast_both(a: &Tensor, b: &Tensor, d: DType) -> Result<(Tensor, Tensor)> {
+    Ok((a.to_dtype(d)?, b.to_dtype(d)?))
 }
 
 /// Offer a same-shape contiguous f32 op to the external provider.
-fn try_provider<T: Float>(
+fn try_provider<T: Numeric>(
     kind: Option<BinaryKind>,
     a: &[T],
     la: &Layout,
@@ -37,14 +36,15 @@ fn try_provider<T: Float>(
     T::from_f32_vec(p.binary_f32(kind, sa, sb).filter(|v| v.len() == sa.len())?)
 }
 
+/// Broadcasting elementwise op computed in dtype `$d` with `$dispatch` (float or numeric).
 macro_rules! binary_forward {
-    ($a:expr, $b:expr, $op:expr, $kind:expr, |$x:ident, $y:ident| $e:expr) => {{
-        let (a, b, d) = promote($a, $b)?;
+    ($a:expr, $b:expr, $d:expr, $dispatch:ident, $op:expr, $kind:expr, |$x:ident, $y:ident| $e:expr) => {{
+        let (a, b) = cast_both($a, $b, $d)?;
         let shape = broadcast_shapes(a.shape(), b.shape())?;
-        float_dispatch!(d, $op, T => {
+        $crate::$dispatch!($d, $op, T => {
             let ba = a.buffer();
             let bb = b.buffer();
-            let (Some(da), Some(db)) = (<T as Float>::slice(&ba), <T as Float>::slice(&bb)) else {
+            let (Some(da), Some(db)) = (<T as Element>::slice(&ba), <T as Element>::slice(&bb)) else {
                 bail!("internal dtype mismatch in {}", $op);
             };
             let v = match try_provider($kind, da, a.layout(), db, b.layout(), &shape) {
@@ -58,23 +58,67 @@ macro_rules! binary_forward {
     }};
 }
 
-/// Tensor ⊙ scalar in the tensor's dtype (PyTorch's wrapped-number rule: a Python scalar
-/// does not promote a floating tensor).
+/// The dtype `tensor ⊙ scalar` computes in: PyTorch's wrapped-number rule (a scalar never
+/// widens a tensor of the same category; a fractional scalar makes an integer tensor float).
+fn scalar_dtype(t: DType, s: f64) -> DType {
+    if t.is_floating_point() {
+        t
+    } else if s.fract() == 0.0 && s.is_finite() {
+        if t == DType::Bool {
+            DType::I64
+        } else {
+            t
+        }
+    } else {
+        DType::F32
+    }
+}
+
+/// Tensor ⊙ scalar computed in dtype `$d`.
 macro_rules! scalar_forward {
-    ($a:expr, $s:expr, $op:expr, |$x:ident, $c:ident| $e:expr) => {{
-        let a = if $a.dtype().is_floating_point() { $a.clone() } else { $a.to_dtype(DType::F32)? };
-        float_dispatch!(a.dtype(), $op, T => {
-            let $c = <T as Float>::from_f64($s);
+    ($a:expr, $s:expr, $d:expr, $dispatch:ident, $op:expr, |$x:ident, $c:ident| $e:expr) => {{
+        let a = $a.to_dtype($d)?;
+        $crate::$dispatch!($d, $op, T => {
+            let $c = <T as Element>::from_f64($s);
             let v = with_slice(&a, |d: &[T]| kernels::unary(d, a.layout(), |$x: T| $e))?;
             Tensor::from_vec(v, a.shape().to_vec())
         })
     }};
 }
 
+#[derive(Clone, Copy)]
+enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+fn cmp_fn<T: PartialOrd>(op: Cmp) -> impl Fn(T, T) -> bool {
+    move |x, y| match op {
+        Cmp::Eq => x == y,
+        Cmp::Ne => x != y,
+        Cmp::Lt => x < y,
+        Cmp::Le => x <= y,
+        Cmp::Gt => x > y,
+        Cmp::Ge => x >= y,
+    }
+}
+
 impl Tensor {
     /// `self + other` (AddBackward0).
     pub fn add(&self, other: &Tensor) -> Result<Tensor> {
-        let out = binary_forward!(self, other, "add", Some(BinaryKind::Add), |x, y| x + y)?;
+        let out = binary_forward!(
+            self,
+            other,
+            arith_dtype(self.dtype(), other.dtype()),
+            numeric_dispatch,
+            "add",
+            Some(BinaryKind::Add),
+            |x, y| x.nadd(y)
+        )?;
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
         record1("AddBackward0", &[self, other], out, false, move |_, g| {
             Ok(vec![Some(g.sum_to(&sa)?), Some(g.sum_to(&sb)?)])
@@ -83,7 +127,15 @@ impl Tensor {
 
     /// `self - other` (SubBackward0).
     pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
-        let out = binary_forward!(self, other, "sub", Some(BinaryKind::Sub), |x, y| x - y)?;
+        let out = binary_forward!(
+            self,
+            other,
+            self.sub_dtype(other)?,
+            numeric_dispatch,
+            "sub",
+            Some(BinaryKind::Sub),
+            |x, y| x.nsub(y)
+        )?;
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
         record1("SubBackward0", &[self, other], out, false, move |_, g| {
             Ok(vec![Some(g.sum_to(&sa)?), Some(g.neg()?.sum_to(&sb)?)])
@@ -92,7 +144,15 @@ impl Tensor {
 
     /// `self * other` (MulBackward0).
     pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
-        let out = binary_forward!(self, other, "mul", Some(BinaryKind::Mul), |x, y| x * y)?;
+        let out = binary_forward!(
+            self,
+            other,
+            arith_dtype(self.dtype(), other.dtype()),
+            numeric_dispatch,
+            "mul",
+            Some(BinaryKind::Mul),
+            |x, y| x.nmul(y)
+        )?;
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
         // Each input's gradient needs only the other input.
         let a = if other.requires_grad() {
@@ -120,7 +180,15 @@ impl Tensor {
 
     /// `self / other` (DivBackward0). Division by zero gives inf/nan as in IEEE.
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
-        let out = binary_forward!(self, other, "div", Some(BinaryKind::Div), |x, y| x / y)?;
+        let out = binary_forward!(
+            self,
+            other,
+            float_dtype(DType::promote(self.dtype(), other.dtype())),
+            float_dispatch,
+            "div",
+            Some(BinaryKind::Div),
+            |x, y| x / y
+        )?;
         let (a, b) = (Saved::new(self), Saved::new(other));
         record1("DivBackward0", &[self, other], out, false, move |ctx, g| {
             let (a, b) = (a.get()?, b.get()?);
@@ -141,7 +209,7 @@ impl Tensor {
 
     /// `self ** other` with tensor exponent (PowBackward1).
     pub fn pow(&self, other: &Tensor) -> Result<Tensor> {
-        let out = binary_forward!(self, other, "pow", None::<BinaryKind>, |x, y| x.powf(y))?;
+        let out = self.pow_forward(other)?;
         let (a, b) = (Saved::new(self), Saved::new(other));
         record1("PowBackward1", &[self, other], out, true, move |ctx, g| {
             let (a, b) = (a.get()?, b.get()?);
@@ -165,7 +233,14 @@ impl Tensor {
 
     /// `self + s` (AddBackward1).
     pub fn add_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "add", |x, c| x + c)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            scalar_dtype(self.dtype(), s),
+            numeric_dispatch,
+            "add",
+            |x, c| x.nadd(c)
+        )?;
         record1("AddBackward1", &[self], out, false, |_, g| {
             Ok(vec![Some(g.clone())])
         })
@@ -173,7 +248,14 @@ impl Tensor {
 
     /// `self - s` (SubBackward1).
     pub fn sub_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "sub", |x, c| x - c)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            scalar_dtype(self.dtype(), s),
+            numeric_dispatch,
+            "sub",
+            |x, c| x.nsub(c)
+        )?;
         record1("SubBackward1", &[self], out, false, |_, g| {
             Ok(vec![Some(g.clone())])
         })
@@ -181,7 +263,14 @@ impl Tensor {
 
     /// `s - self` (RsubBackward1).
     pub fn rsub_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "rsub", |x, c| c - x)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            scalar_dtype(self.dtype(), s),
+            numeric_dispatch,
+            "rsub",
+            |x, c| c.nsub(x)
+        )?;
         record1("RsubBackward1", &[self], out, false, |_, g| {
             Ok(vec![Some(g.neg()?)])
         })
@@ -189,7 +278,14 @@ impl Tensor {
 
     /// `self * s` (MulBackward0, as PyTorch wraps the scalar into a tensor).
     pub fn mul_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "mul", |x, c| x * c)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            scalar_dtype(self.dtype(), s),
+            numeric_dispatch,
+            "mul",
+            |x, c| x.nmul(c)
+        )?;
         record1("MulBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.mul_scalar(s)?)])
         })
@@ -197,7 +293,14 @@ impl Tensor {
 
     /// `self / s` (DivBackward0).
     pub fn div_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "div", |x, c| x / c)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            float_dtype(self.dtype()),
+            float_dispatch,
+            "div",
+            |x, c| x / c
+        )?;
         record1("DivBackward0", &[self], out, false, move |_, g| {
             Ok(vec![Some(g.div_scalar(s)?)])
         })
@@ -205,7 +308,14 @@ impl Tensor {
 
     /// `s / self` (DivBackward0 in PyTorch: `s * self.reciprocal()`), gradient `-g*s/x²`.
     pub fn rdiv_scalar(&self, s: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, s, "div", |x, c| c / x)?;
+        let out = scalar_forward!(
+            self,
+            s,
+            float_dtype(self.dtype()),
+            float_dispatch,
+            "div",
+            |x, c| c / x
+        )?;
         let x = Saved::new(self);
         record1("DivBackward0", &[self], out, false, move |_, g| {
             let x = x.get()?;
@@ -215,7 +325,7 @@ impl Tensor {
 
     /// `self ** c` (PowBackward0): `c == 0` gives a zero gradient, else `g*c*x^(c-1)`.
     pub fn pow_scalar(&self, c: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, c, "pow", |x, e| x.powf(e))?;
+        let out = self.pow_scalar_forward(c)?;
         let x = Saved::new(self);
         record1("PowBackward0", &[self], out, false, move |_, g| {
             let x = x.get()?;
@@ -229,7 +339,14 @@ impl Tensor {
     /// `base ** self` for a scalar base (PowBackward2): `g * result * ln(base)`, and 0 where
     /// `base == 0 && self >= 0`.
     pub fn rpow_scalar(&self, base: f64) -> Result<Tensor> {
-        let out = scalar_forward!(self, base, "pow", |x, b| b.powf(x))?;
+        let out = scalar_forward!(
+            self,
+            base,
+            float_dtype(self.dtype()),
+            float_dispatch,
+            "pow",
+            |x, b| b.powf(x)
+        )?;
         let y = Saved::new(self);
         record1("PowBackward2", &[self], out, true, move |ctx, g| {
             let y = y.get()?;
@@ -247,73 +364,149 @@ impl Tensor {
 
     // ---- masks (not differentiable) ------------------------------------------------------
 
-    fn compare_scalar(&self, s: f64, op: &'static str, f: fn(f64, f64) -> bool) -> Result<Tensor> {
-        let v = {
-            let buf = self.buffer();
-            let l = self.layout();
-            match &*buf {
-                Buffer::F32(d) => kernels::unary(d, l, |x| f(x as f64, s)),
-                Buffer::F64(d) => kernels::unary(d, l, |x| f(x, s)),
-                Buffer::Bool(d) => kernels::unary(d, l, |x| f(x as u8 as f64, s)),
-            }
-        };
-        let _ = op;
-        Tensor::from_buffer(Buffer::Bool(v), self.shape().to_vec())
-    }
-
-    fn compare(&self, other: &Tensor, op: &'static str, f: fn(f64, f64) -> bool) -> Result<Tensor> {
+    fn compare(&self, other: &Tensor, op: Cmp) -> Result<Tensor> {
         let d = DType::promote(self.dtype(), other.dtype());
-        let (a, b) = (self.to_dtype(d)?, other.to_dtype(d)?);
+        let (a, b) = cast_both(self, other, d)?;
         let shape = broadcast_shapes(a.shape(), b.shape())?;
-        let (ba, bb) = (a.buffer(), b.buffer());
-        let v = match (&*ba, &*bb) {
-            (Buffer::F32(x), Buffer::F32(y)) => {
-                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| {
-                    f(p as f64, q as f64)
-                })?
+        let v = {
+            let (ba, bb) = (a.buffer(), b.buffer());
+            match (&*ba, &*bb) {
+                (Buffer::F32(x), Buffer::F32(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::F64(x), Buffer::F64(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::I32(x), Buffer::I32(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::I64(x), Buffer::I64(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::Bool(x), Buffer::Bool(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                _ => bail!("internal dtype mismatch in comparison"),
             }
-            (Buffer::F64(x), Buffer::F64(y)) => {
-                kernels::binary(x, a.layout(), y, b.layout(), &shape, f)?
-            }
-            (Buffer::Bool(x), Buffer::Bool(y)) => {
-                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| {
-                    f(p as u8 as f64, q as u8 as f64)
-                })?
-            }
-            _ => bail!("internal dtype mismatch in {}", op),
         };
-        drop((ba, bb));
         Tensor::from_buffer(Buffer::Bool(v), shape)
     }
 
-    pub fn eq_scalar(&self, s: f64) -> Result<Tensor> {
-        self.compare_scalar(s, "eq", |x, y| x == y)
+    fn compare_scalar(&self, s: f64, op: Cmp) -> Result<Tensor> {
+        let other = Tensor::scalar(s, scalar_dtype(self.dtype(), s));
+        self.compare(&other, op)
     }
-    pub fn ge_scalar(&self, s: f64) -> Result<Tensor> {
-        self.compare_scalar(s, "ge", |x, y| x >= y)
-    }
+
     pub fn eq(&self, other: &Tensor) -> Result<Tensor> {
-        self.compare(other, "eq", |x, y| x == y)
+        self.compare(other, Cmp::Eq)
     }
-    pub fn ge(&self, other: &Tensor) -> Result<Tensor> {
-        self.compare(other, "ge", |x, y| x >= y)
+    pub fn ne(&self, other: &Tensor) -> Result<Tensor> {
+        self.compare(other, Cmp::Ne)
+    }
+    pub fn lt(&self, other: &Tensor) -> Result<Tensor> {
+        self.compare(other, Cmp::Lt)
+    }
+    pub fn le(&self, other: &Tensor) -> Result<Tensor> {
+        self.compare(other, Cmp::Le)
     }
     pub fn gt(&self, other: &Tensor) -> Result<Tensor> {
-        self.compare(other, "gt", |x, y| x > y)
+        self.compare(other, Cmp::Gt)
+    }
+    pub fn ge(&self, other: &Tensor) -> Result<Tensor> {
+        self.compare(other, Cmp::Ge)
+    }
+    pub fn eq_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Eq)
+    }
+    pub fn ne_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Ne)
+    }
+    pub fn lt_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Lt)
+    }
+    pub fn le_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Le)
+    }
+    pub fn gt_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Gt)
+    }
+    pub fn ge_scalar(&self, s: f64) -> Result<Tensor> {
+        self.compare_scalar(s, Cmp::Ge)
+    }
+
+    fn logical(&self, other: &Tensor, f: fn(bool, bool) -> bool) -> Result<Tensor> {
+        let (a, b) = (self.to_dtype(DType::Bool)?, other.to_dtype(DType::Bool)?);
+        let shape = broadcast_shapes(a.shape(), b.shape())?;
+        let v = {
+            let (ba, bb) = (a.buffer(), b.buffer());
+            let (Buffer::Bool(x), Buffer::Bool(y)) = (&*ba, &*bb) else {
+                bail!("internal dtype mismatch in logical op")
+            };
+            kernels::binary(x, a.layout(), y, b.layout(), &shape, f)?
+        };
+        Tensor::from_buffer(Buffer::Bool(v), shape)
     }
 
     pub fn logical_and(&self, other: &Tensor) -> Result<Tensor> {
-        let (a, b) = (self.to_dtype(DType::Bool)?, other.to_dtype(DType::Bool)?);
-        let shape = broadcast_shapes(a.shape(), b.shape())?;
-        let (ba, bb) = (a.buffer(), b.buffer());
-        let v = match (&*ba, &*bb) {
-            (Buffer::Bool(x), Buffer::Bool(y)) => {
-                kernels::binary(x, a.layout(), y, b.layout(), &shape, |p, q| p && q)?
+        self.logical(other, |p, q| p && q)
+    }
+    pub fn logical_or(&self, other: &Tensor) -> Result<Tensor> {
+        self.logical(other, |p, q| p || q)
+    }
+    pub fn logical_xor(&self, other: &Tensor) -> Result<Tensor> {
+        self.logical(other, |p, q| p != q)
+    }
+    pub fn logical_not(&self) -> Result<Tensor> {
+        let a = self.to_dtype(DType::Bool)?;
+        let v = with_slice(&a, |d: &[bool]| kernels::unary(d, a.layout(), |x| !x))?;
+        Tensor::from_buffer(Buffer::Bool(v), a.shape().to_vec())
+    }
+
+    /// Subtraction's dtype; bool - bool is refused as in PyTorch.
+    fn sub_dtype(&self, other: &Tensor) -> Result<DType> {
+        if self.dtype() == DType::Bool && other.dtype() == DType::Bool {
+            bail!("Subtraction, the `-` operator, with two bool tensors is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+        }
+        Ok(arith_dtype(self.dtype(), other.dtype()))
+    }
+
+    /// pow forward: integers stay integers (negative exponents refused), floats use powf.
+    fn pow_forward(&self, other: &Tensor) -> Result<Tensor> {
+        let d = arith_dtype(self.dtype(), other.dtype());
+        if d.is_integer() {
+            if other.to_f64_vec().iter().any(|&e| e < 0.0) {
+                bail!("Integers to negative integer powers are not allowed.");
             }
-            _ => bail!("internal dtype mismatch in logical_and"),
-        };
-        drop((ba, bb));
-        Tensor::from_buffer(Buffer::Bool(v), shape)
+            return binary_forward!(
+                self,
+                other,
+                d,
+                numeric_dispatch,
+                "pow",
+                None::<BinaryKind>,
+                |x, y| int_pow(x, y)
+            );
+        }
+        binary_forward!(
+            self,
+            other,
+            d,
+            float_dispatch,
+            "pow",
+            None::<BinaryKind>,
+            |x, y| x.powf(y)
+        )
+    }
+
+    fn pow_scalar_forward(&self, c: f64) -> Result<Tensor> {
+        let d = scalar_dtype(self.dtype(), c);
+        if d.is_integer() {
+            if c < 0.0 {
+                bail!("Integers to negative integer powers are not allowed.");
+            }
+            return scalar_forward!(self, c, d, numeric_dispatch, "pow", |x, e| int_pow(x, e));
+        }
+        scalar_forward!(self, c, d, float_dispatch, "pow", |x, e| x.powf(e))
     }
 
     /// `where(cond, a, b)` (WhereBackward0): gradients `where(cond, g, 0)` / `where(cond, 0, g)`.
@@ -324,16 +517,17 @@ impl Tensor {
                 kernel_name(cond.dtype())
             );
         }
-        let (a2, b2, d) = promote(a, b)?;
+        let d = DType::promote(a.dtype(), b.dtype());
+        let (a2, b2) = cast_both(a, b, d)?;
         let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a2.shape())?, b2.shape())?;
         let out = {
             let bc = cond.buffer();
             let Buffer::Bool(c) = &*bc else {
                 bail!("internal dtype mismatch in where")
             };
-            float_dispatch!(d, "where", T => {
+            crate::numeric_dispatch!(d, "where", T => {
                 let (ba, bb) = (a2.buffer(), b2.buffer());
-                let (Some(x), Some(y)) = (<T as Float>::slice(&ba), <T as Float>::slice(&bb)) else {
+                let (Some(x), Some(y)) = (<T as Element>::slice(&ba), <T as Element>::slice(&bb)) else {
                     bail!("internal dtype mismatch in where");
                 };
                 let v = kernels::select(c, cond.layout(), x, a2.layout(), y, b2.layout(), &shape)?;
@@ -354,4 +548,42 @@ impl Tensor {
 
 fn kernel_name(d: DType) -> &'static str {
     super::kernel_dtype_name(d)
+}
+
+/// `x^e` by squaring for integer types (wrapping); for floats it is only reached with
+/// integer dtypes, but must typecheck for every numeric type.
+fn int_pow<T: Numeric>(x: T, e: T) -> T {
+    let mut n = e.to_f64() as u64;
+    let mut base = x;
+    let mut acc = T::ONE;
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = acc.nmul(base);
+        }
+        base = base.nmul(base);
+        n >>= 1;
+    }
+    acc
+}
+
+use super::registry::{fixed, input, Domain::*, Grad, OpSpec};
+
+const D2: Grad = Grad::Differentiable { double: true };
+const FLOATS: &str = "float32, float64";
+const NUMERIC: &str = "float32, float64, int32, int64";
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    vec![
+        OpSpec { name: "add", js: "add", grad_fn: "AddBackward0", dtypes: NUMERIC, grad: D2, notes: "broadcasting; a number operand gives AddBackward1; `alpha` option", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| x[0].add(&x[1]) },
+        OpSpec { name: "sub", js: "sub", grad_fn: "SubBackward0", dtypes: NUMERIC, grad: D2, notes: "bool - bool is refused as in PyTorch", inputs: vec![input(&[2, 3], Any), input(&[2, 1], Any)], run: |x| x[0].sub(&x[1]) },
+        OpSpec { name: "rsub", js: "rsub", grad_fn: "RsubBackward1", dtypes: NUMERIC, grad: D2, notes: "`other - self`", inputs: vec![input(&[2, 3], Any)], run: |x| x[0].rsub_scalar(2.5) },
+        OpSpec { name: "mul", js: "mul", grad_fn: "MulBackward0", dtypes: NUMERIC, grad: D2, notes: "", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| x[0].mul(&x[1]) },
+        OpSpec { name: "div", js: "div", grad_fn: "DivBackward0", dtypes: FLOATS, grad: D2, notes: "true division (integers give float32); x/0 is ±inf or nan; other's grad is `-g*((self/other)/other)`", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| x[0].div(&x[1]) },
+        OpSpec { name: "pow", js: "pow", grad_fn: "PowBackward1", dtypes: NUMERIC, grad: D2, notes: "base grad 0 where exponent == 0; exponent grad 0 where base == 0 and exponent >= 0; integers to negative powers are refused", inputs: vec![input(&[2, 3], Positive), input(&[3], Any)], run: |x| x[0].pow(&x[1]) },
+        OpSpec { name: "pow (scalar exponent)", js: "pow", grad_fn: "PowBackward0", dtypes: NUMERIC, grad: D2, notes: "`c == 0` gives a zero gradient, else `g*c*x^(c-1)`", inputs: vec![input(&[2, 3], Any)], run: |x| x[0].pow_scalar(3.0) },
+        OpSpec { name: "pow (scalar base)", js: "pow", grad_fn: "PowBackward2", dtypes: FLOATS, grad: D2, notes: "`tensor(b).pow(x)`; base 0 with exponent >= 0 gives 0", inputs: vec![input(&[2, 3], Any)], run: |x| x[0].rpow_scalar(1.7) },
+        OpSpec { name: "where", js: "where", grad_fn: "WhereBackward0", dtypes: NUMERIC, grad: D2, notes: "`where(cond, a, b)`: grads `where(cond, g, 0)` and `where(cond, 0, g)`", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| Tensor::where_(&x[0].gt_scalar(0.0)?, &x[0], &x[1]) },
+        OpSpec { name: "eq / ne / lt / le / gt / ge", js: "eq / ne / lt / le / gt / ge", grad_fn: "", dtypes: "all", grad: Grad::None, notes: "return bool; broadcasting and promotion", inputs: vec![fixed(&[2, 3])], run: |x| x[0].lt_scalar(0.5) },
+        OpSpec { name: "logical_and / or / xor / not", js: "logicalAnd / logicalOr / logicalXor / logicalNot", grad_fn: "", dtypes: "all", grad: Grad::None, notes: "nonzero is true; return bool", inputs: vec![fixed(&[2, 3])], run: |x| x[0].logical_not() },
+    ]
 }

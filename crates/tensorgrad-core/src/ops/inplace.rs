@@ -10,6 +10,15 @@ use crate::storage::Buffer;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
 
+/// Write contiguous `vals` into the strided view `l` of `dst`.
+fn scatter<T: Copy>(dst: &mut [T], l: &crate::shape::Layout, vals: &[T]) {
+    let mut i = 0;
+    for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
+        dst[o] = vals[i];
+        i += 1;
+    });
+}
+
 impl Tensor {
     fn apply_inplace(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<&Tensor> {
         let recording = is_grad_enabled() && self.requires_grad();
@@ -49,25 +58,28 @@ impl Tensor {
         Ok(self)
     }
 
-    /// Overwrite this tensor's elements with `src`'s (same shape and dtype), no graph.
+    /// Overwrite this tensor's elements with `src`'s (same shape), no graph.
     fn write_from(&self, src: &Tensor) -> Result<()> {
-        let vals = src.to_f64_vec();
+        // A source aliasing this storage is copied first (it cannot be read while written).
+        let src = crate::no_grad(|| {
+            let s = src.to_dtype(self.dtype())?;
+            if s.shares_storage(self) {
+                s.clone_tensor()
+            } else {
+                s.contiguous()
+            }
+        })?;
         let l = self.layout().clone();
+        let sbuf = src.buffer();
+        let off = src.layout().offset;
         let mut buf = self.storage().write();
-        let mut i = 0;
-        match &mut *buf {
-            Buffer::F32(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
-                d[o] = vals[i] as f32;
-                i += 1;
-            }),
-            Buffer::F64(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
-                d[o] = vals[i];
-                i += 1;
-            }),
-            Buffer::Bool(d) => for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
-                d[o] = vals[i] != 0.0;
-                i += 1;
-            }),
+        match (&mut *buf, &*sbuf) {
+            (Buffer::F32(d), Buffer::F32(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::F64(d), Buffer::F64(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::I32(d), Buffer::I32(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::I64(d), Buffer::I64(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::Bool(d), Buffer::Bool(v)) => scatter(d, &l, &v[off..]),
+            _ => bail!("internal dtype mismatch in an in-place op"),
         }
         Ok(())
     }

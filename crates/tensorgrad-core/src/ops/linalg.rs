@@ -2,11 +2,11 @@
 
 use super::with_slice;
 use crate::autograd::saved::Saved;
-use crate::element::Float;
+use crate::element::Numeric;
 use crate::kernels;
 use crate::kernels::provider::kernel_provider;
 use crate::tensor::{record1, Tensor};
-use crate::{bail, float_dispatch, Result};
+use crate::{bail, Result};
 
 impl Tensor {
     /// `mm(other)` (MmBackward0): 2-D matrix product.
@@ -37,7 +37,7 @@ impl Tensor {
         }
         let a = self.contiguous_data()?;
         let b = other.contiguous_data()?;
-        let out = float_dispatch!(self.dtype(), "mm", T => {
+        let out = crate::numeric_dispatch!(self.dtype(), "addmm_impl_cpu_", T => {
             let (oa, ob) = (a.layout().offset, b.layout().offset);
             let v = with_slice(&a, |da: &[T]| {
                 with_slice(&b, |db: &[T]| matmul_kernel(&da[oa..oa + m * k], &db[ob..ob + k * n], m, k, n))
@@ -103,7 +103,7 @@ impl Tensor {
     }
 }
 
-fn matmul_kernel<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
+fn matmul_kernel<T: Numeric>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
     if let (Some(p), Some(fa), Some(fb)) = (kernel_provider(), T::as_f32(a), T::as_f32(b)) {
         let v = p.matmul_f32(fa, fb, m, k, n).filter(|v| v.len() == m * n);
         if let Some(v) = v.and_then(T::from_f32_vec) {
@@ -111,4 +111,32 @@ fn matmul_kernel<T: Float>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Ve
         }
     }
     kernels::matmul(a, b, m, k, n)
+}
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    const D2: Grad = Grad::Differentiable { double: true };
+    vec![
+        OpSpec {
+            name: "mm",
+            js: "mm",
+            grad_fn: "MmBackward0",
+            dtypes: "float32, float64, int32, int64",
+            grad: D2,
+            notes: "`g@Bᵀ`, `Aᵀ@g`",
+            inputs: vec![input(&[2, 3], Any), input(&[3, 2], Any)],
+            run: |x| x[0].mm(&x[1]),
+        },
+        OpSpec {
+            name: "matmul",
+            js: "matmul",
+            grad_fn: "MmBackward0",
+            dtypes: "float32, float64, int32, int64",
+            grad: D2,
+            notes: "2-D case shown; 1-D operands get a dim prepended/appended and removed",
+            inputs: vec![input(&[2, 3], Any), input(&[3, 2], Any)],
+            run: |x| x[0].matmul(&x[1]),
+        },
+    ]
 }

@@ -2,15 +2,21 @@
 //! backward rule, written with these same ops so the gradient is itself differentiable.
 
 pub mod binary;
+pub mod indexing;
 pub mod inplace;
 pub mod linalg;
+pub mod linalg_ext;
+pub mod pointwise;
 pub mod reduce;
+pub mod reductions;
+pub mod registry;
 pub mod shape;
 pub mod softmax;
 pub mod unary;
+pub mod views;
 
 use crate::dtype::DType;
-use crate::element::Float;
+use crate::element::Element;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
 
@@ -37,17 +43,50 @@ macro_rules! float_dispatch {
     };
 }
 
+/// Run `$body` with `$T` bound to the Rust type of a numeric (float or integer) dtype.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! numeric_dispatch {
+    ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            $crate::DType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::DType::I64 => {
+                type $T = i64;
+                $body
+            }
+            other => $crate::bail!(
+                "\"{}\" not implemented for '{}'",
+                $op,
+                $crate::ops::kernel_dtype_name(other)
+            ),
+        }
+    };
+}
+
 /// PyTorch's kernel-dispatch names ("Float", "Double", "Bool") used in its dtype errors.
 pub fn kernel_dtype_name(d: DType) -> &'static str {
     match d {
         DType::F32 => "Float",
         DType::F64 => "Double",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
         DType::Bool => "Bool",
     }
 }
 
 /// Borrow the typed, possibly strided data of a tensor as `&[T]` inside `f`.
-pub(crate) fn with_slice<T: Float, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -> Result<R> {
+pub(crate) fn with_slice<T: Element, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -> Result<R> {
     let buf = t.buffer();
     match T::slice(&buf) {
         Some(s) => Ok(f(s)),
@@ -55,11 +94,21 @@ pub(crate) fn with_slice<T: Float, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -> 
     }
 }
 
-/// The floating dtype arithmetic on these operands computes in (bool counts as float32).
+/// The dtype add/sub/mul compute in: the promoted type, bool counted as int64.
 pub(crate) fn arith_dtype(a: DType, b: DType) -> DType {
     match DType::promote(a, b) {
-        DType::Bool => DType::F32,
+        DType::Bool => DType::I64,
         d => d,
+    }
+}
+
+/// The floating dtype of ops that always produce floats (true division, exp, ...): the
+/// promoted type when floating, else the default float32.
+pub(crate) fn float_dtype(a: DType) -> DType {
+    if a.is_floating_point() {
+        a
+    } else {
+        DType::F32
     }
 }
 
@@ -69,21 +118,13 @@ impl Tensor {
         if self.dtype() == dtype {
             return Ok(self.clone());
         }
-        let buf = self.buffer();
-        let l = self.layout();
-        use crate::storage::Buffer as B;
-        let out = match (&*buf, dtype) {
-            (B::F32(v), DType::F64) => B::F64(crate::kernels::unary(v, l, |x| x as f64)),
-            (B::F64(v), DType::F32) => B::F32(crate::kernels::unary(v, l, |x| x as f32)),
-            (B::Bool(v), DType::F32) => B::F32(crate::kernels::unary(v, l, |x| x as u8 as f32)),
-            (B::Bool(v), DType::F64) => B::F64(crate::kernels::unary(v, l, |x| x as u8 as f64)),
-            (B::F32(v), DType::Bool) => B::Bool(crate::kernels::unary(v, l, |x| x != 0.0)),
-            (B::F64(v), DType::Bool) => B::Bool(crate::kernels::unary(v, l, |x| x != 0.0)),
-            _ => bail!("unsupported conversion from {} to {}", self.dtype(), dtype),
+        let out = {
+            let buf = self.buffer();
+            let l = self.layout();
+            crate::with_buffer!(&*buf, v => convert(v, l, dtype))
         };
-        drop(buf);
         let out = Tensor::from_buffer(out, self.shape().to_vec())?;
-        if !dtype.is_floating_point() {
+        if !dtype.is_floating_point() || !self.dtype().is_floating_point() {
             return Ok(out);
         }
         let from = self.dtype();
@@ -103,18 +144,33 @@ impl Tensor {
 
     /// `clone()`: a copy with its own storage, differentiable (CloneBackward0).
     pub fn clone_tensor(&self) -> Result<Tensor> {
-        let buf = self.buffer();
-        let l = self.layout();
-        use crate::storage::Buffer as B;
-        let out = match &*buf {
-            B::F32(v) => B::F32(crate::kernels::gather(v, l)),
-            B::F64(v) => B::F64(crate::kernels::gather(v, l)),
-            B::Bool(v) => B::Bool(crate::kernels::gather(v, l)),
+        let out = {
+            let buf = self.buffer();
+            let l = self.layout();
+            crate::map_buffer!(&*buf, v => crate::kernels::gather(v, l))
         };
-        drop(buf);
         let out = Tensor::from_buffer(out, self.shape().to_vec())?;
         record1("CloneBackward0", &[self], out, false, |_, g| {
             Ok(vec![Some(g.clone())])
         })
     }
+}
+
+/// Convert a strided view of `v` into a contiguous buffer of `dtype` (C-style casts, as
+/// PyTorch's `to`: float to int truncates, nonzero is true).
+fn convert<T: Element>(v: &[T], l: &crate::shape::Layout, dtype: DType) -> crate::storage::Buffer {
+    use crate::kernels::unary;
+    use crate::storage::Buffer as B;
+    match dtype {
+        DType::F32 => B::F32(unary(v, l, |x| x.to_f64() as f32)),
+        DType::F64 => B::F64(unary(v, l, |x| x.to_f64())),
+        DType::I32 => B::I32(unary(v, l, |x| cast_int(x.to_f64()) as i32)),
+        DType::I64 => B::I64(unary(v, l, |x| cast_int(x.to_f64()))),
+        DType::Bool => B::Bool(unary(v, l, |x| x.to_f64() != 0.0)),
+    }
+}
+
+/// Float to integer conversion without panics (nan -> 0, saturating at the bounds).
+fn cast_int(x: f64) -> i64 {
+    x as i64
 }

@@ -8,12 +8,12 @@ use crate::tensor::{record1, Tensor};
 use crate::{float_dispatch, Result};
 
 impl Tensor {
+    /// Sums of bool and integer tensors are int64, as in PyTorch.
     fn float_for_reduce(&self) -> Result<Tensor> {
-        // PyTorch sums bool as int64; we have no integer dtype yet, so float32.
-        if self.dtype() == DType::Bool {
-            self.to_dtype(DType::F32)
-        } else {
+        if self.dtype().is_floating_point() {
             Ok(self.clone())
+        } else {
+            self.to_dtype(DType::I64)
         }
     }
 
@@ -23,6 +23,10 @@ impl Tensor {
         let out_shape: Vec<usize> = (0..x.ndim())
             .map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] })
             .collect();
+        if x.dtype() == DType::I64 {
+            let v = with_slice(&x, |d: &[i64]| kernels::sum_dims_exact(d, x.layout(), dims))?;
+            return Tensor::from_vec(v, out_shape);
+        }
         float_dispatch!(x.dtype(), "sum", T => {
             let v = with_slice(&x, |d: &[T]| kernels::sum_dims(d, x.layout(), dims))?;
             Tensor::from_vec(v, out_shape)
@@ -133,4 +137,32 @@ fn unsqueeze_back(g: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tensor> {
         shape.insert(d, 1);
     }
     g.reshape_usize(&shape)
+}
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    const D2: Grad = Grad::Differentiable { double: true };
+    vec![
+        OpSpec {
+            name: "sum",
+            js: "sum",
+            grad_fn: "SumBackward1",
+            dtypes: "all (integers and bool sum to int64)",
+            grad: D2,
+            notes: "over all (SumBackward0) or `sum(dim, keepdim)`; gradient expands",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].sum_dims(&[1], false),
+        },
+        OpSpec {
+            name: "mean",
+            js: "mean",
+            grad_fn: "MeanBackward1",
+            dtypes: "float32, float64",
+            grad: D2,
+            notes: "over all (MeanBackward0) or dims; integer input is refused as in PyTorch",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].mean_dims(&[0], true),
+        },
+    ]
 }

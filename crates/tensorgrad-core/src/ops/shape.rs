@@ -222,3 +222,101 @@ impl Tensor {
         })
     }
 }
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    const D2: Grad = Grad::Differentiable { double: true };
+    vec![
+        OpSpec {
+            name: "reshape",
+            js: "reshape",
+            grad_fn: "ViewBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "a view when strides allow, else a copy (UnsafeViewBackward0); one -1 inferred",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].reshape(&[3, -1]),
+        },
+        OpSpec {
+            name: "view",
+            js: "view",
+            grad_fn: "ViewBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "fails when the strides do not allow a view",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].view(&[6]),
+        },
+        OpSpec {
+            name: "expand",
+            js: "expand",
+            grad_fn: "ExpandBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "stride-0 view; gradient summed back",
+            inputs: vec![input(&[3, 1], Any)],
+            run: |x| x[0].expand(&[2, 3, 4]),
+        },
+        OpSpec {
+            name: "transpose",
+            js: "transpose",
+            grad_fn: "TransposeBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "a view",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].transpose(0, 1),
+        },
+        OpSpec {
+            name: "t",
+            js: "t",
+            grad_fn: "TBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "<= 2-D",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].t(),
+        },
+        OpSpec {
+            name: "unsqueeze",
+            js: "unsqueeze",
+            grad_fn: "UnsqueezeBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].unsqueeze(1),
+        },
+        OpSpec {
+            name: "squeeze",
+            js: "squeeze",
+            grad_fn: "SqueezeBackward1",
+            dtypes: "all",
+            grad: D2,
+            notes: "only size-1 dims are removed",
+            inputs: vec![input(&[2, 1, 3], Any)],
+            run: |x| x[0].squeeze_dims(&[1]),
+        },
+        OpSpec {
+            name: "contiguous / clone",
+            js: "contiguous / clone",
+            grad_fn: "CloneBackward0",
+            dtypes: "all",
+            grad: D2,
+            notes: "",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].t()?.clone_tensor(),
+        },
+        OpSpec {
+            name: "to",
+            js: "to / float / double / long / bool",
+            grad_fn: "ToCopyBackward0",
+            dtypes: "all",
+            grad: Grad::Cast,
+            notes: "float to integer truncates (nan gives 0)",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].to_dtype(crate::DType::F32),
+        },
+    ]
+}

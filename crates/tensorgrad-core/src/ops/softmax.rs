@@ -94,3 +94,31 @@ impl Tensor {
         })
     }
 }
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    const D2: Grad = Grad::Differentiable { double: true };
+    vec![
+        OpSpec {
+            name: "softmax",
+            js: "softmax",
+            grad_fn: "SoftmaxBackward0",
+            dtypes: "float32, float64",
+            grad: D2,
+            notes: "max-shifted; -inf logits get probability 0; `y*(g-Σg·y)`",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].softmax(1),
+        },
+        OpSpec {
+            name: "log_softmax",
+            js: "logSoftmax",
+            grad_fn: "LogSoftmaxBackward0",
+            dtypes: "float32, float64",
+            grad: D2,
+            notes: "`g-exp(y)·Σg`",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].log_softmax(0),
+        },
+    ]
+}

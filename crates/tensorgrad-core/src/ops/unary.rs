@@ -18,7 +18,7 @@ fn unary_forward(
     match x.dtype() {
         crate::DType::F32 => {
             let buf = x.buffer();
-            let data = crate::element::Float::slice(&buf).unwrap_or(&[][..]);
+            let data = <f32 as crate::element::Element>::slice(&buf).unwrap_or(&[][..]);
             if let (Some(kind), Some(p), Some(s)) = (
                 kind,
                 kernel_provider(),
@@ -37,7 +37,8 @@ fn unary_forward(
             let v = super::with_slice(x, |d: &[f64]| kernels::unary(d, x.layout(), f64f))?;
             Tensor::from_vec(v, shape)
         }
-        crate::DType::Bool => x.to_dtype(crate::DType::F32)?.unary_forward_again(op),
+        // Integers and bools compute in the default float dtype, as in PyTorch.
+        _ => x.to_dtype(crate::DType::F32)?.unary_forward_again(op),
     }
 }
 
@@ -111,4 +112,94 @@ unary_ops! {
     sqrt, "SqrtBackward0", None, save_input: false, save_output: true,
         fwd: |v| v.sqrt(),
         bwd: |g, x, y| g.div(&y()?.mul_scalar(2.0)?)?;
+}
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+const D2: Grad = Grad::Differentiable { double: true };
+const FLOATS: &str = "float32, float64 (integers compute in float32)";
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    vec![
+        OpSpec {
+            name: "neg",
+            js: "neg",
+            grad_fn: "NegBackward0",
+            dtypes: "float32, float64, int32, int64",
+            grad: D2,
+            notes: "",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].neg(),
+        },
+        OpSpec {
+            name: "exp",
+            js: "exp",
+            grad_fn: "ExpBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "gradient reuses the output",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].exp(),
+        },
+        OpSpec {
+            name: "log",
+            js: "log",
+            grad_fn: "LogBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "`g/x`: inf at 0; finite at negative x though the value is nan",
+            inputs: vec![input(&[2, 3], Positive)],
+            run: |x| x[0].log(),
+        },
+        OpSpec {
+            name: "sin",
+            js: "sin",
+            grad_fn: "SinBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].sin(),
+        },
+        OpSpec {
+            name: "cos",
+            js: "cos",
+            grad_fn: "CosBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].cos(),
+        },
+        OpSpec {
+            name: "tanh",
+            js: "tanh",
+            grad_fn: "TanhBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "`g*(1-y²)`",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].tanh(),
+        },
+        OpSpec {
+            name: "sigmoid",
+            js: "sigmoid",
+            grad_fn: "SigmoidBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "`g*y*(1-y)`",
+            inputs: vec![input(&[2, 3], Any)],
+            run: |x| x[0].sigmoid(),
+        },
+        OpSpec {
+            name: "sqrt",
+            js: "sqrt",
+            grad_fn: "SqrtBackward0",
+            dtypes: FLOATS,
+            grad: D2,
+            notes: "`g/(2y)`: inf at 0, nan when g is 0 there",
+            inputs: vec![input(&[2, 3], Positive)],
+            run: |x| x[0].sqrt(),
+        },
+    ]
 }

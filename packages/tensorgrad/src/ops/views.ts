@@ -1,0 +1,11 @@
+// The views op family: Tensor methods (added to Tensor.prototype, typed by declaration
+// merging) and their function forms. Bindings: crates/tensorgrad-wasm/src/ops_views.rs.
+import { Tensor } from "../tensor.js";
+
+declare module "../tensor.js" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor {}
+}
+
+void Tensor;
+export {};
