@@ -462,6 +462,21 @@ impl RawTensor {
         self.t.grad_accumulator().map(|node| RawNode { node })
     }
     /// Takes ownership of `gradient`: pass an `alias()`.
+    /// `backward(gradient, { inputs })`: takes ownership of `gradient` (pass an alias).
+    #[wasm_bindgen(js_name = backwardInputs)]
+    pub fn backward_inputs(
+        &self,
+        gradient: Option<RawTensor>,
+        retain_graph: bool,
+        create_graph: bool,
+        inputs: &RawTensorList,
+    ) -> JsResult<()> {
+        let g = gradient.map(|g| g.t);
+        let ins = required(inputs, "input")?;
+        self.t
+            .backward_inputs(g.as_ref(), retain_graph, create_graph, &ins)
+            .map_err(err)
+    }
     pub fn backward(
         &self,
         gradient: Option<RawTensor>,

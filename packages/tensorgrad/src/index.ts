@@ -47,5 +47,14 @@ export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 import { raw } from "./wasm.js";
 
+import { Module, Parameter } from "./nn/module.js";
+import { Optimizer, SGD } from "./optim/optimizer.js";
+export type { SGDOptions, ParamGroup, Params } from "./optim/optimizer.js";
+
+/** `torch.nn`: modules and parameters. */
+export const nn = { Module, Parameter };
+/** `torch.optim`: optimizers. */
+export const optim = { Optimizer, SGD };
+
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

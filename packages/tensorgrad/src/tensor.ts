@@ -21,6 +21,8 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, so the gradients can be differentiated again. */
   createGraph?: boolean;
+  /** Accumulate only into the `.grad` of these tensors (leaves or not). */
+  inputs?: Tensor[] | Tensor;
 }
 
 export interface ReduceOptions {
@@ -486,7 +488,19 @@ export class Tensor {
   backward(gradient?: Tensor | null, options?: BackwardOptions): void {
     const createGraph = options?.createGraph ?? false;
     const retainGraph = options?.retainGraph ?? createGraph;
-    this._raw.backward(gradient ? gradient._raw.alias() : undefined, retainGraph, createGraph);
+    const g = gradient ? gradient._raw.alias() : undefined;
+    if (options?.inputs !== undefined) {
+      const ins = Array.isArray(options.inputs) ? options.inputs : [options.inputs];
+      const list = new raw.RawTensorList();
+      for (const t of ins) list.push(t._raw.alias());
+      try {
+        this._raw.backwardInputs(g, retainGraph, createGraph, list);
+      } finally {
+        list.free();
+      }
+      return;
+    }
+    this._raw.backward(g, retainGraph, createGraph);
   }
   /** A tensor sharing this one's data, cut from the graph. */
   detach(): Tensor {

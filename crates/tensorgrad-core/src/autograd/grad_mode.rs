@@ -47,6 +47,15 @@ impl GradModeGuard {
     }
 }
 
+impl GradModeGuard {
+    /// Run `f` while this guard's mode is active.
+    pub fn then<R>(self, f: impl FnOnce() -> R) -> R {
+        let r = f();
+        drop(self);
+        r
+    }
+}
+
 impl Drop for GradModeGuard {
     fn drop(&mut self) {
         set_grad_enabled(self.prev);

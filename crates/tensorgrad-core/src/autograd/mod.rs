@@ -36,6 +36,44 @@ impl Tensor {
         Ok(())
     }
 
+    /// `backward(gradient, inputs=...)`: accumulate only into the `.grad` of `inputs` (leaves
+    /// or not), as PyTorch does.
+    pub fn backward_inputs(
+        &self,
+        gradient: Option<&Tensor>,
+        retain_graph: bool,
+        create_graph: bool,
+        inputs: &[Tensor],
+    ) -> Result<()> {
+        if inputs.is_empty() {
+            bail!("'inputs' argument to backward() cannot be empty.");
+        }
+        let g = root_grad(self, gradient, 0)?;
+        let captured = run_backward(
+            std::slice::from_ref(self),
+            vec![g],
+            &BackwardOptions {
+                retain_graph,
+                create_graph,
+            },
+            inputs,
+            true,
+        )?;
+        // Leaves were accumulated by their AccumulateGrad nodes; non-leaves get theirs here.
+        for (t, g) in inputs.iter().zip(captured) {
+            if let (false, Some(g)) = (t.is_leaf(), g) {
+                let g = if create_graph { g } else { g.detach_copy()? };
+                let prev = t.grad();
+                let new = match prev {
+                    None => g,
+                    Some(p) => grad_mode::GradModeGuard::new(create_graph).then(|| p.add(&g))?,
+                };
+                t.0.meta.borrow_mut().grad = Some(new);
+            }
+        }
+        Ok(())
+    }
+
     /// A contiguous copy with no graph; steals the storage when nothing else can see it.
     pub(crate) fn detach_copy(&self) -> Result<Tensor> {
         let unique = std::rc::Rc::strong_count(&self.0) == 1
