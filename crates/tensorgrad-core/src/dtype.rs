@@ -68,6 +68,32 @@ impl DType {
     }
 }
 
+/// PyTorch's `result_type` for tensor operands: dimensioned tensors decide within a category;
+/// a 0-dim tensor only matters when its category is higher (`float32[n] * float64[]` stays
+/// float32, `int64[n] * float64[]` is float64). `combine_categories` in ATen's TypeProperties.
+pub fn result_type(operands: &[(DType, usize)]) -> DType {
+    let fold = |zero_dim: bool| {
+        operands
+            .iter()
+            .filter(|(_, nd)| (*nd == 0) == zero_dim)
+            .map(|(d, _)| *d)
+            .reduce(DType::promote)
+    };
+    match (fold(false), fold(true)) {
+        (Some(dim), Some(zero)) => {
+            if dim.is_floating_point() {
+                dim
+            } else if dim == DType::Bool || zero.is_floating_point() {
+                DType::promote(dim, zero)
+            } else {
+                dim
+            }
+        }
+        (Some(d), None) | (None, Some(d)) => d,
+        (None, None) => DType::F32,
+    }
+}
+
 impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "torch.{}", self.name())

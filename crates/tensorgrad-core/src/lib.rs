@@ -1,6 +1,7 @@
 //! tensorgrad-core: tensors, CPU kernels and PyTorch-style reverse-mode autograd in pure Rust.
 //! Knows nothing of wasm or JavaScript; the bindings live in `tensorgrad-wasm`.
 
+pub mod amp;
 pub mod autograd;
 pub mod dtype;
 pub mod element;

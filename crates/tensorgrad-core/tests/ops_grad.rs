@@ -294,3 +294,32 @@ fn integer_dtypes_follow_pytorch_promotion() {
     );
     assert_eq!(a.gt_scalar(1.5).unwrap().to_f64_vec(), vec![0.0, 1.0, 1.0]);
 }
+
+#[test]
+fn zero_dim_tensors_rank_below_dimensioned_ones() {
+    let f32v = Tensor::from_f64_slice(&[1.0, 2.0], vec![2], DType::F32).unwrap();
+    let f64s = Tensor::scalar(2.0, DType::F64);
+    assert_eq!(
+        f32v.mul(&f64s).unwrap().dtype(),
+        DType::F32,
+        "float32[2] * float64[] is float32"
+    );
+    assert_eq!(f64s.mul(&f32v).unwrap().dtype(), DType::F32);
+    let i64v = Tensor::from_f64_slice(&[1.0, 2.0], vec![2], DType::I64).unwrap();
+    assert_eq!(
+        i64v.mul(&f64s).unwrap().dtype(),
+        DType::F64,
+        "a higher category still counts"
+    );
+    let i32s = Tensor::scalar(2.0, DType::I32);
+    let i32v = Tensor::from_f64_slice(&[1.0], vec![1], DType::I32).unwrap();
+    assert_eq!(
+        i32v.add(&Tensor::scalar(1.0, DType::I64)).unwrap().dtype(),
+        DType::I32
+    );
+    assert_eq!(
+        i32s.add(&Tensor::scalar(1.0, DType::I64)).unwrap().dtype(),
+        DType::I64,
+        "both 0-dim: normal promotion"
+    );
+}

@@ -3,6 +3,7 @@
 //! input (a panic would abort the instance). Handles are freed by `free()` or, with
 //! `--weak-refs`, when the JS object is garbage-collected.
 
+mod amp;
 mod callbacks;
 mod ops_indexing;
 mod ops_linalg;

@@ -56,5 +56,10 @@ export const nn = { Module, Parameter };
 /** `torch.optim`: optimizers. */
 export const optim = { Optimizer, SGD };
 
+import { GradScaler } from "./amp/grad_scaler.js";
+export type { GradScalerOptions, GradScalerState } from "./amp/grad_scaler.js";
+/** `torch.amp`: mixed precision. */
+export const amp = { GradScaler };
+
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

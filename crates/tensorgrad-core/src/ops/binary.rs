@@ -1,7 +1,7 @@
 //! Elementwise binary ops with broadcasting and type promotion, their scalar forms, and the
 //! comparisons and `where` that backward rules use for masks.
 
-use super::{arith_dtype, float_dtype, with_slice};
+use super::{arith_type, float_dtype, result_type, with_slice};
 use crate::autograd::saved::Saved;
 use crate::dtype::DType;
 use crate::element::{Element, Numeric};
@@ -113,7 +113,7 @@ impl Tensor {
         let out = binary_forward!(
             self,
             other,
-            arith_dtype(self.dtype(), other.dtype()),
+            arith_type(self, other),
             numeric_dispatch,
             "add",
             Some(BinaryKind::Add),
@@ -147,7 +147,7 @@ impl Tensor {
         let out = binary_forward!(
             self,
             other,
-            arith_dtype(self.dtype(), other.dtype()),
+            arith_type(self, other),
             numeric_dispatch,
             "mul",
             Some(BinaryKind::Mul),
@@ -183,7 +183,7 @@ impl Tensor {
         let out = binary_forward!(
             self,
             other,
-            float_dtype(DType::promote(self.dtype(), other.dtype())),
+            float_dtype(result_type(self, other)),
             float_dispatch,
             "div",
             Some(BinaryKind::Div),
@@ -365,7 +365,7 @@ impl Tensor {
     // ---- masks (not differentiable) ------------------------------------------------------
 
     fn compare(&self, other: &Tensor, op: Cmp) -> Result<Tensor> {
-        let d = DType::promote(self.dtype(), other.dtype());
+        let d = result_type(self, other);
         let (a, b) = cast_both(self, other, d)?;
         let shape = broadcast_shapes(a.shape(), b.shape())?;
         let v = {
@@ -467,12 +467,12 @@ impl Tensor {
         if self.dtype() == DType::Bool && other.dtype() == DType::Bool {
             bail!("Subtraction, the `-` operator, with two bool tensors is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
         }
-        Ok(arith_dtype(self.dtype(), other.dtype()))
+        Ok(arith_type(self, other))
     }
 
     /// pow forward: integers stay integers (negative exponents refused), floats use powf.
     fn pow_forward(&self, other: &Tensor) -> Result<Tensor> {
-        let d = arith_dtype(self.dtype(), other.dtype());
+        let d = arith_type(self, other);
         if d.is_integer() {
             if other.to_f64_vec().iter().any(|&e| e < 0.0) {
                 bail!("Integers to negative integer powers are not allowed.");
@@ -517,7 +517,7 @@ impl Tensor {
                 kernel_name(cond.dtype())
             );
         }
-        let d = DType::promote(a.dtype(), b.dtype());
+        let d = result_type(a, b);
         let (a2, b2) = cast_both(a, b, d)?;
         let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a2.shape())?, b2.shape())?;
         let out = {

@@ -95,8 +95,22 @@ pub(crate) fn with_slice<T: Element, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -
 }
 
 /// The dtype add/sub/mul compute in: the promoted type, bool counted as int64.
+#[allow(dead_code)]
 pub(crate) fn arith_dtype(a: DType, b: DType) -> DType {
     match DType::promote(a, b) {
+        DType::Bool => DType::I64,
+        d => d,
+    }
+}
+
+/// PyTorch's result type of two tensor operands (0-dim tensors rank below dimensioned ones).
+pub(crate) fn result_type(a: &Tensor, b: &Tensor) -> DType {
+    crate::dtype::result_type(&[(a.dtype(), a.ndim()), (b.dtype(), b.ndim())])
+}
+
+/// The dtype add/sub/mul of two tensors compute in (bool counted as int64).
+pub(crate) fn arith_type(a: &Tensor, b: &Tensor) -> DType {
+    match result_type(a, b) {
         DType::Bool => DType::I64,
         d => d,
     }

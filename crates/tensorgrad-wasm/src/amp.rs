@@ -1,0 +1,32 @@
+//! Bindings of the mixed-precision kernels (GradScaler's unscale and scale update).
+
+use crate::{err, required, JsResult, RawTensorList};
+use wasm_bindgen::prelude::*;
+
+/// Unscale gradients in place by `inv_scale`; true when any element was inf or nan.
+#[wasm_bindgen(js_name = ampNonFiniteCheckAndUnscale)]
+pub fn amp_non_finite_check_and_unscale(grads: &RawTensorList, inv_scale: f32) -> JsResult<bool> {
+    let gs = required(grads, "grad")?;
+    tensorgrad_core::amp::non_finite_check_and_unscale_(&gs, inv_scale).map_err(err)
+}
+
+/// `_amp_update_scale_`: returns `[newScale, newGrowthTracker]`.
+#[wasm_bindgen(js_name = ampUpdateScale)]
+pub fn amp_update_scale(
+    scale: f32,
+    growth_tracker: i32,
+    found_inf: bool,
+    growth_factor: f64,
+    backoff_factor: f64,
+    growth_interval: i32,
+) -> Vec<f64> {
+    let (s, t) = tensorgrad_core::amp::update_scale(
+        scale,
+        growth_tracker,
+        found_inf,
+        growth_factor,
+        backoff_factor,
+        growth_interval,
+    );
+    vec![s as f64, t as f64]
+}
