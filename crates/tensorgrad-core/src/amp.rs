@@ -30,6 +30,16 @@ pub fn non_finite_check_and_unscale_(grads: &[Tensor], inv_scale: f32) -> Result
         }
         match &mut *buf {
             Buffer::F32(d) => go!(d, |x: f32| x, |x: f32| x),
+            Buffer::F16(d) => go!(
+                d,
+                |x: crate::half::F16| x.to_f32(),
+                crate::half::F16::from_f32
+            ),
+            Buffer::BF16(d) => go!(
+                d,
+                |x: crate::half::BF16| x.to_f32(),
+                crate::half::BF16::from_f32
+            ),
             // float64 gradients are unscaled in double with the float32 factor.
             Buffer::F64(d) => {
                 crate::shape::for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {

@@ -6,6 +6,10 @@ use std::fmt;
 pub enum DType {
     F32,
     F64,
+    /// IEEE half precision (16-bit storage, float32 arithmetic).
+    F16,
+    /// bfloat16 (16-bit storage, float32 arithmetic).
+    BF16,
     I32,
     /// Indices (argmax, nonzero, index tensors), as PyTorch's `long`.
     I64,
@@ -19,6 +23,8 @@ impl DType {
         match self {
             DType::F32 => "float32",
             DType::F64 => "float64",
+            DType::F16 => "float16",
+            DType::BF16 => "bfloat16",
             DType::I32 => "int32",
             DType::I64 => "int64",
             DType::Bool => "bool",
@@ -29,6 +35,8 @@ impl DType {
         match s.strip_prefix("torch.").unwrap_or(s) {
             "float32" | "float" => Some(DType::F32),
             "float64" | "double" => Some(DType::F64),
+            "float16" | "half" => Some(DType::F16),
+            "bfloat16" => Some(DType::BF16),
             "int32" | "int" => Some(DType::I32),
             "int64" | "long" => Some(DType::I64),
             "bool" => Some(DType::Bool),
@@ -37,13 +45,14 @@ impl DType {
     }
 
     pub fn is_floating_point(self) -> bool {
-        matches!(self, DType::F32 | DType::F64)
+        matches!(self, DType::F32 | DType::F64 | DType::F16 | DType::BF16)
     }
 
     pub fn size_in_bytes(self) -> usize {
         match self {
             DType::F32 => 4,
             DType::F64 => 8,
+            DType::F16 | DType::BF16 => 2,
             DType::I32 => 4,
             DType::I64 => 8,
             DType::Bool => 1,
@@ -61,6 +70,9 @@ impl DType {
         match (a, b) {
             (F64, _) | (_, F64) => F64,
             (F32, _) | (_, F32) => F32,
+            (F16, BF16) | (BF16, F16) => F32,
+            (F16, _) | (_, F16) => F16,
+            (BF16, _) | (_, BF16) => BF16,
             (I64, _) | (_, I64) => I64,
             (I32, _) | (_, I32) => I32,
             (Bool, Bool) => Bool,

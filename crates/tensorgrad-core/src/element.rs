@@ -79,6 +79,20 @@ macro_rules! impl_element {
 
 impl_element!(f32, F32, DType::F32, |v| v as f32, |w| w as f64);
 impl_element!(f64, F64, DType::F64, |v| v, |w| w);
+impl_element!(
+    crate::half::F16,
+    F16,
+    DType::F16,
+    |v| crate::half::F16::from_f32(v as f32),
+    |w| w.to_f32() as f64
+);
+impl_element!(
+    crate::half::BF16,
+    BF16,
+    DType::BF16,
+    |v| crate::half::BF16::from_f32(v as f32),
+    |w| w.to_f32() as f64
+);
 impl_element!(i32, I32, DType::I32, |v| v as i32, |w| w as f64);
 impl_element!(i64, I64, DType::I64, |v| v as i64, |w| w as f64);
 impl_element!(bool, Bool, DType::Bool, |v| v != 0.0, |w| w as u8 as f64);
@@ -151,6 +165,66 @@ macro_rules! impl_numeric_float {
 }
 
 impl_numeric_float!(f32, |s| Some(s), |v| Some(v));
+
+macro_rules! impl_half {
+    ($t:ty, $one:expr) => {
+        impl Numeric for $t {
+            const ZERO: Self = <$t>::ZERO_BITS;
+            const ONE: Self = $one;
+            #[inline(always)]
+            fn nadd(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn nsub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn nmul(self, o: Self) -> Self {
+                self * o
+            }
+            #[inline(always)]
+            fn nneg(self) -> Self {
+                -self
+            }
+            fn as_f32(_: &[Self]) -> Option<&[f32]> {
+                None
+            }
+            fn from_f32_vec(_: Vec<f32>) -> Option<Vec<Self>> {
+                None
+            }
+        }
+        impl Float for $t {
+            fn exp(self) -> Self {
+                <$t>::from_f32(self.to_f32().exp())
+            }
+            fn ln(self) -> Self {
+                <$t>::from_f32(self.to_f32().ln())
+            }
+            fn powf(self, e: Self) -> Self {
+                <$t>::from_f32(self.to_f32().powf(e.to_f32()))
+            }
+            fn sqrt(self) -> Self {
+                <$t>::from_f32(self.to_f32().sqrt())
+            }
+            fn sin(self) -> Self {
+                <$t>::from_f32(self.to_f32().sin())
+            }
+            fn cos(self) -> Self {
+                <$t>::from_f32(self.to_f32().cos())
+            }
+            fn tanh(self) -> Self {
+                <$t>::from_f32(self.to_f32().tanh())
+            }
+            fn is_nan(self) -> bool {
+                self.to_f32().is_nan()
+            }
+        }
+    };
+}
+
+impl_half!(crate::half::F16, crate::half::F16(0x3c00));
+impl_half!(crate::half::BF16, crate::half::BF16(0x3f80));
 impl_numeric_float!(f64, |s| None, |v| None);
 
 macro_rules! impl_numeric_int {

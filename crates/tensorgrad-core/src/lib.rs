@@ -2,11 +2,13 @@
 //! Knows nothing of wasm or JavaScript; the bindings live in `tensorgrad-wasm`.
 
 pub mod amp;
+pub mod autocast;
 pub mod autograd;
 pub mod dtype;
 pub mod element;
 pub mod error;
 pub mod format;
+pub mod half;
 pub mod kernels;
 pub mod ops;
 pub mod random;

@@ -149,6 +149,11 @@ macro_rules! normal_fill {
 impl Tensor {
     /// `randn(shape)`: standard normal samples, PyTorch's stream.
     pub fn randn(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        if matches!(dtype, DType::F16 | DType::BF16) {
+            // float32 samples rounded (PyTorch samples in the half type itself, so these
+            // streams differ from PyTorch's for float16/bfloat16).
+            return Tensor::randn(shape, DType::F32)?.to_dtype(dtype);
+        }
         let n = numel(shape);
         with_generator(|g| match dtype {
             DType::F32 if n >= 16 => {
@@ -173,6 +178,9 @@ impl Tensor {
 
     /// `rand(shape)`: uniform on [0, 1), PyTorch's stream.
     pub fn rand(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        if matches!(dtype, DType::F16 | DType::BF16) {
+            return Tensor::rand(shape, DType::F32)?.to_dtype(dtype);
+        }
         let n = numel(shape);
         with_generator(|g| match dtype {
             DType::F32 => {

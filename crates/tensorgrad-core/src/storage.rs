@@ -8,6 +8,8 @@ use std::cell::{Cell, Ref, RefCell, RefMut};
 pub enum Buffer {
     F32(Vec<f32>),
     F64(Vec<f64>),
+    F16(Vec<crate::half::F16>),
+    BF16(Vec<crate::half::BF16>),
     I32(Vec<i32>),
     I64(Vec<i64>),
     Bool(Vec<bool>),
@@ -21,6 +23,8 @@ macro_rules! with_buffer {
         match $buf {
             $crate::storage::Buffer::F32($v) => $body,
             $crate::storage::Buffer::F64($v) => $body,
+            $crate::storage::Buffer::F16($v) => $body,
+            $crate::storage::Buffer::BF16($v) => $body,
             $crate::storage::Buffer::I32($v) => $body,
             $crate::storage::Buffer::I64($v) => $body,
             $crate::storage::Buffer::Bool($v) => $body,
@@ -36,6 +40,8 @@ macro_rules! map_buffer {
         match $buf {
             $crate::storage::Buffer::F32($v) => $crate::storage::Buffer::F32($body),
             $crate::storage::Buffer::F64($v) => $crate::storage::Buffer::F64($body),
+            $crate::storage::Buffer::F16($v) => $crate::storage::Buffer::F16($body),
+            $crate::storage::Buffer::BF16($v) => $crate::storage::Buffer::BF16($body),
             $crate::storage::Buffer::I32($v) => $crate::storage::Buffer::I32($body),
             $crate::storage::Buffer::I64($v) => $crate::storage::Buffer::I64($body),
             $crate::storage::Buffer::Bool($v) => $crate::storage::Buffer::Bool($body),
@@ -48,6 +54,8 @@ impl Buffer {
         match self {
             Buffer::F32(_) => DType::F32,
             Buffer::F64(_) => DType::F64,
+            Buffer::F16(_) => DType::F16,
+            Buffer::BF16(_) => DType::BF16,
             Buffer::I32(_) => DType::I32,
             Buffer::I64(_) => DType::I64,
             Buffer::Bool(_) => DType::Bool,
@@ -64,6 +72,8 @@ impl Buffer {
         match dtype {
             DType::F32 => Buffer::F32(vec![v as f32; n]),
             DType::F64 => Buffer::F64(vec![v; n]),
+            DType::F16 => Buffer::F16(vec![crate::half::F16::from_f32(v as f32); n]),
+            DType::BF16 => Buffer::BF16(vec![crate::half::BF16::from_f32(v as f32); n]),
             DType::I32 => Buffer::I32(vec![v as i32; n]),
             DType::I64 => Buffer::I64(vec![v as i64; n]),
             DType::Bool => Buffer::Bool(vec![v != 0.0; n]),
@@ -75,6 +85,10 @@ impl Buffer {
         match dtype {
             DType::F32 => Buffer::F32(v.iter().map(|&x| f32::from_f64(x)).collect()),
             DType::F64 => Buffer::F64(v.to_vec()),
+            DType::F16 => Buffer::F16(v.iter().map(|&x| crate::half::F16::from_f64(x)).collect()),
+            DType::BF16 => {
+                Buffer::BF16(v.iter().map(|&x| crate::half::BF16::from_f64(x)).collect())
+            }
             DType::I32 => Buffer::I32(v.iter().map(|&x| i32::from_f64(x)).collect()),
             DType::I64 => Buffer::I64(v.iter().map(|&x| i64::from_f64(x)).collect()),
             DType::Bool => Buffer::Bool(v.iter().map(|&x| bool::from_f64(x)).collect()),

@@ -301,3 +301,33 @@ fn next_functions_walk_the_graph() {
     assert_eq!(acc.node.name(), "AccumulateGrad");
     assert!(acc.node.variable().unwrap().same(&a));
 }
+
+#[test]
+fn autocast_casts_per_op_list_and_backward_follows_forward_dtypes() {
+    use tensorgrad_core::autocast::AutocastGuard;
+    let w = Tensor::from_f64_slice(&[0.5, -1.0, 2.0, 0.25], vec![2, 2], DType::F32).unwrap();
+    w.set_requires_grad(true).unwrap();
+    let x = Tensor::from_f64_slice(&[1.0, 2.0], vec![1, 2], DType::F32).unwrap();
+    let (h, p, s) = {
+        let _ac = AutocastGuard::new(Some(DType::F16));
+        let h = x.mm(&w).unwrap(); // lower-precision list: float16
+        let p = h.softmax(1).unwrap(); // float32 list
+        let s = h.sum().unwrap(); // float32 list
+        (h, p, s)
+    };
+    assert_eq!(h.dtype(), DType::F16);
+    assert_eq!(p.dtype(), DType::F32);
+    assert_eq!(s.dtype(), DType::F32);
+    p.sum()
+        .unwrap()
+        .add(&s)
+        .unwrap()
+        .backward(None, false, false)
+        .unwrap();
+    // the leaf's gradient comes back in its own dtype
+    assert_eq!(w.grad().unwrap().dtype(), DType::F32);
+    // float64 is never lowered
+    let d = Tensor::from_f64_slice(&[1.0], vec![1, 1], DType::F64).unwrap();
+    let _ac = AutocastGuard::new(Some(DType::F16));
+    assert_eq!(d.mm(&d).unwrap().dtype(), DType::F64);
+}

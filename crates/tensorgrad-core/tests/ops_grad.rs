@@ -323,3 +323,62 @@ fn zero_dim_tensors_rank_below_dimensioned_ones() {
         "both 0-dim: normal promotion"
     );
 }
+
+#[test]
+fn half_precision_storage_and_arithmetic() {
+    let h = |v: &[f64], d: DType| Tensor::from_f64_slice(v, vec![v.len()], d).unwrap();
+    let a = h(&[1.0, 65504.0, 0.1], DType::F16);
+    assert_eq!(a.to_f64_vec(), vec![1.0, 65504.0, 0.0999755859375]);
+    assert_eq!(
+        a.to_string(),
+        "tensor([1.0000e+00, 6.5504e+04, 9.9976e-02], dtype=torch.float16)"
+    );
+    // each op rounds to half: 1 + 2^-11 is a tie that rounds to even (1)
+    let one = h(&[1.0], DType::F16);
+    assert_eq!(
+        one.add_scalar(2f64.powi(-11)).unwrap().to_f64_vec(),
+        vec![1.0]
+    );
+    // overflow to inf
+    assert_eq!(a.mul_scalar(2.0).unwrap().to_f64_vec()[1], f64::INFINITY);
+    // gradients underflow in half: 1e-8 is below the smallest subnormal
+    let x = h(&[1.0], DType::F16);
+    x.set_requires_grad(true).unwrap();
+    x.mul_scalar(1e-8)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward(None, false, false)
+        .unwrap();
+    let g = x.grad().unwrap();
+    assert_eq!((g.dtype(), g.to_f64_vec()), (DType::F16, vec![0.0]));
+    // promotion: half with float32 gives float32; half with bfloat16 gives float32
+    assert_eq!(
+        one.add(&h(&[1.0, 2.0], DType::F32)).unwrap().dtype(),
+        DType::F32
+    );
+    assert_eq!(
+        one.add(&h(&[1.0], DType::BF16)).unwrap().dtype(),
+        DType::F32
+    );
+    // a 0-dim float32 scale does not promote a half tensor (GradScaler relies on it)
+    assert_eq!(
+        one.mul(&Tensor::scalar(1024.0, DType::F32))
+            .unwrap()
+            .dtype(),
+        DType::F16
+    );
+    // sums accumulate in float32
+    let many = Tensor::full(&[4096], 1.0, DType::F16);
+    assert_eq!(many.sum().unwrap().to_f64_vec(), vec![4096.0]);
+    let b = h(&[0.1], DType::BF16);
+    assert_eq!(b.to_f64_vec(), vec![0.10009765625]);
+    assert_eq!(b.exp().unwrap().dtype(), DType::BF16);
+    let m = Tensor::full(&[2, 3], 0.5, DType::F16);
+    assert_eq!(
+        m.mm(&Tensor::full(&[3, 1], 2.0, DType::F16))
+            .unwrap()
+            .to_f64_vec(),
+        vec![3.0, 3.0]
+    );
+}

@@ -30,3 +30,14 @@ pub fn amp_update_scale(
     );
     vec![s as f64, t as f64]
 }
+
+/// Enter autocast with `dtype` ("float16" / "bfloat16"), or leave it with `undefined`;
+/// returns the previous dtype name (or undefined).
+#[wasm_bindgen(js_name = setAutocast)]
+pub fn set_autocast(dtype: Option<String>) -> JsResult<Option<String>> {
+    let d = match dtype {
+        Some(s) => Some(crate::dtype(&s)?),
+        None => None,
+    };
+    Ok(tensorgrad_core::autocast::set_autocast(d).map(|d| d.name().to_string()))
+}

@@ -57,9 +57,12 @@ export const nn = { Module, Parameter };
 export const optim = { Optimizer, SGD };
 
 import { GradScaler } from "./amp/grad_scaler.js";
+import { autocast, getAutocastDtype } from "./amp/autocast.js";
 export type { GradScalerOptions, GradScalerState } from "./amp/grad_scaler.js";
-/** `torch.amp`: mixed precision. */
-export const amp = { GradScaler };
+export type { AutocastOptions, AutocastScope, FInfo } from "./amp/autocast.js";
+export { finfo } from "./amp/autocast.js";
+/** `torch.amp`: mixed precision (autocast, GradScaler). */
+export const amp = { GradScaler, autocast, getAutocastDtype };
 
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

@@ -8,7 +8,7 @@ import { raw, type RawNode, type RawTensor } from "./wasm.js";
  * numeric data defaults to float32 (`tensor([5.0])` and `tensor([5])` are the same); ask for
  * `int64`/`int32` explicitly. Index-producing ops return int64, as in PyTorch.
  */
-export type DType = "float32" | "float64" | "int32" | "int64" | "bool";
+export type DType = "float32" | "float64" | "float16" | "bfloat16" | "int32" | "int64" | "bool";
 /** Nested JavaScript arrays of numbers or booleans, as accepted by {@link tensor}. */
 export type NestedArray = number | boolean | NestedArray[];
 /** A tensor or a plain number (a "wrapped scalar" that does not promote the dtype). */
@@ -102,7 +102,7 @@ function keepdimOf(k: boolean | ReduceOptions | undefined, opts?: ReduceOptions)
 
 /** @internal wrap a number as a 0-d tensor: the tensor's dtype, or float32 when the number is fractional and the tensor is not floating (PyTorch's wrapped-number rule). */
 function scalarTensor(v: number, dtype: DType): Tensor {
-  const floating = dtype === "float32" || dtype === "float64";
+  const floating = dtype === "float32" || dtype === "float64" || dtype === "float16" || dtype === "bfloat16";
   const d: DType = floating ? dtype : Number.isInteger(v) ? (dtype === "bool" ? "int64" : dtype) : "float32";
   return new Tensor(raw.RawTensor.fromF64(Float64Array.of(v), new Uint32Array(0), d));
 }
@@ -437,6 +437,13 @@ export class Tensor {
   }
   long(): Tensor {
     return this.to("int64");
+  }
+  /** float16 (IEEE half: 16-bit storage, float32 arithmetic rounded to half). */
+  half(): Tensor {
+    return this.to("float16");
+  }
+  bfloat16(): Tensor {
+    return this.to("bfloat16");
   }
   int(): Tensor {
     return this.to("int32");

@@ -153,6 +153,7 @@ pub fn run_backward(
     }
 
     let _mode = GradModeGuard::new(opts.create_graph);
+    let _no_autocast = crate::autocast::AutocastGuard::new(None);
     let mut captured: Vec<Option<Tensor>> = vec![None; targets.len()];
     for node in &order {
         let Some(mut grads) = buffers.remove(&key(node)) else {

@@ -15,6 +15,8 @@ pub(crate) fn legacy_type_name(d: DType) -> &'static str {
     match d {
         DType::F32 => "torch.FloatTensor",
         DType::F64 => "torch.DoubleTensor",
+        DType::F16 => "torch.HalfTensor",
+        DType::BF16 => "torch.BFloat16Tensor",
         DType::I32 => "torch.IntTensor",
         DType::I64 => "torch.LongTensor",
         DType::Bool => "torch.BoolTensor",

@@ -4,7 +4,8 @@
 use super::{arith_type, float_dtype, result_type, with_slice};
 use crate::autograd::saved::Saved;
 use crate::dtype::DType;
-use crate::element::{Element, Numeric};
+#[allow(unused_imports)]
+use crate::element::{Element, Float, Numeric};
 use crate::kernels;
 use crate::kernels::provider::{kernel_provider, BinaryKind};
 use crate::shape::{broadcast_shapes, Layout};
@@ -209,6 +210,9 @@ impl Tensor {
 
     /// `self ** other` with tensor exponent (PowBackward1).
     pub fn pow(&self, other: &Tensor) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.pow(other);
+        }
         let out = self.pow_forward(other)?;
         let (a, b) = (Saved::new(self), Saved::new(other));
         record1("PowBackward1", &[self, other], out, true, move |ctx, g| {
@@ -325,6 +329,9 @@ impl Tensor {
 
     /// `self ** c` (PowBackward0): `c == 0` gives a zero gradient, else `g*c*x^(c-1)`.
     pub fn pow_scalar(&self, c: f64) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.pow_scalar(c);
+        }
         let out = self.pow_scalar_forward(c)?;
         let x = Saved::new(self);
         record1("PowBackward0", &[self], out, false, move |_, g| {
@@ -375,6 +382,12 @@ impl Tensor {
                     kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
                 }
                 (Buffer::F64(x), Buffer::F64(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::F16(x), Buffer::F16(y)) => {
+                    kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
+                }
+                (Buffer::BF16(x), Buffer::BF16(y)) => {
                     kernels::binary(x, a.layout(), y, b.layout(), &shape, cmp_fn(op))?
                 }
                 (Buffer::I32(x), Buffer::I32(y)) => {

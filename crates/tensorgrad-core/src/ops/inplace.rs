@@ -76,6 +76,8 @@ impl Tensor {
         match (&mut *buf, &*sbuf) {
             (Buffer::F32(d), Buffer::F32(v)) => scatter(d, &l, &v[off..]),
             (Buffer::F64(d), Buffer::F64(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::F16(d), Buffer::F16(v)) => scatter(d, &l, &v[off..]),
+            (Buffer::BF16(d), Buffer::BF16(v)) => scatter(d, &l, &v[off..]),
             (Buffer::I32(d), Buffer::I32(v)) => scatter(d, &l, &v[off..]),
             (Buffer::I64(d), Buffer::I64(v)) => scatter(d, &l, &v[off..]),
             (Buffer::Bool(d), Buffer::Bool(v)) => scatter(d, &l, &v[off..]),

@@ -11,6 +11,14 @@ use crate::{bail, Result};
 impl Tensor {
     /// `mm(other)` (MmBackward0): 2-D matrix product.
     pub fn mm(&self, other: &Tensor) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() {
+            let (a, b) = (
+                crate::autocast::lower(self)?,
+                crate::autocast::lower(other)?,
+            );
+            let _off = crate::autocast::AutocastGuard::new(None);
+            return a.mm(&b);
+        }
         if self.ndim() != 2 {
             bail!("self must be a matrix");
         }
@@ -35,6 +43,16 @@ impl Tensor {
                 other.dtype().name()
             );
         }
+        if super::is_half(self.dtype()) {
+            // float32 accumulation, rounded to the half type once
+            let d = self.dtype();
+            let out = crate::no_grad(|| {
+                self.to_dtype(crate::DType::F32)?
+                    .mm(&other.to_dtype(crate::DType::F32)?)?
+                    .to_dtype(d)
+            })?;
+            return self.record_mm(other, out);
+        }
         let a = self.contiguous_data()?;
         let b = other.contiguous_data()?;
         let out = crate::numeric_dispatch!(self.dtype(), "addmm_impl_cpu_", T => {
@@ -44,6 +62,10 @@ impl Tensor {
             })??;
             Tensor::from_vec(v, vec![m, n])?
         });
+        self.record_mm(other, out)
+    }
+
+    fn record_mm(&self, other: &Tensor, out: Tensor) -> Result<Tensor> {
         let sa = if other.requires_grad() {
             Some(Saved::new(self))
         } else {

@@ -34,6 +34,14 @@ macro_rules! float_dispatch {
                 type $T = f64;
                 $body
             }
+            $crate::DType::F16 => {
+                type $T = $crate::half::F16;
+                $body
+            }
+            $crate::DType::BF16 => {
+                type $T = $crate::half::BF16;
+                $body
+            }
             other => $crate::bail!(
                 "\"{}\" not implemented for '{}'",
                 $op,
@@ -57,6 +65,14 @@ macro_rules! numeric_dispatch {
                 type $T = f64;
                 $body
             }
+            $crate::DType::F16 => {
+                type $T = $crate::half::F16;
+                $body
+            }
+            $crate::DType::BF16 => {
+                type $T = $crate::half::BF16;
+                $body
+            }
             $crate::DType::I32 => {
                 type $T = i32;
                 $body
@@ -74,11 +90,25 @@ macro_rules! numeric_dispatch {
     };
 }
 
+/// Whether a dtype is a 16-bit float (computed in float32 by ops that accumulate).
+pub(crate) fn is_half(d: DType) -> bool {
+    matches!(d, DType::F16 | DType::BF16)
+}
+
+/// Run `f` on this tensor upcast to float32 and cast the result back to the half dtype, with
+/// no graph: for kernels that must accumulate in float32 (sums, matmul, softmax).
+pub(crate) fn via_f32(x: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let d = x.dtype();
+    crate::no_grad(|| f(&x.to_dtype(DType::F32)?)?.to_dtype(d))
+}
+
 /// PyTorch's kernel-dispatch names ("Float", "Double", "Bool") used in its dtype errors.
 pub fn kernel_dtype_name(d: DType) -> &'static str {
     match d {
         DType::F32 => "Float",
         DType::F64 => "Double",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
         DType::I32 => "Int",
         DType::I64 => "Long",
         DType::Bool => "Bool",
@@ -178,6 +208,13 @@ fn convert<T: Element>(v: &[T], l: &crate::shape::Layout, dtype: DType) -> crate
     match dtype {
         DType::F32 => B::F32(unary(v, l, |x| x.to_f64() as f32)),
         DType::F64 => B::F64(unary(v, l, |x| x.to_f64())),
+        // via float32, as c10::Half(double) does
+        DType::F16 => B::F16(unary(v, l, |x| {
+            crate::half::F16::from_f32(x.to_f64() as f32)
+        })),
+        DType::BF16 => B::BF16(unary(v, l, |x| {
+            crate::half::BF16::from_f32(x.to_f64() as f32)
+        })),
         DType::I32 => B::I32(unary(v, l, |x| cast_int(x.to_f64()) as i32)),
         DType::I64 => B::I64(unary(v, l, |x| cast_int(x.to_f64()))),
         DType::Bool => B::Bool(unary(v, l, |x| x.to_f64() != 0.0)),

@@ -19,6 +19,10 @@ impl Tensor {
 
     /// Kept-dims sum kernel; output has size 1 at the reduced dims.
     fn sum_kernel(&self, dims: &[usize]) -> Result<Tensor> {
+        if super::is_half(self.dtype()) {
+            // accumulate in float32, as PyTorch's acc_type for half
+            return super::via_f32(self, |t| t.sum_kernel(dims));
+        }
         let x = self.float_for_reduce()?;
         let out_shape: Vec<usize> = (0..x.ndim())
             .map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] })
@@ -35,6 +39,9 @@ impl Tensor {
 
     /// `sum()` of all elements, a 0-d tensor (SumBackward0).
     pub fn sum(&self) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.sum();
+        }
         let all: Vec<usize> = (0..self.ndim()).collect();
         let out = self.sum_kernel(&all)?.reshape_raw(vec![]);
         let in_shape = self.shape().to_vec();
@@ -45,6 +52,9 @@ impl Tensor {
 
     /// `sum(dims, keepdim)` (SumBackward1). An empty `dims` list sums everything.
     pub fn sum_dims(&self, dims: &[isize], keepdim: bool) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.sum_dims(dims, keepdim);
+        }
         let (out, dims) = self.reduce_dims(dims, keepdim)?;
         let in_shape = self.shape().to_vec();
         record1("SumBackward1", &[self], out, false, move |_, g| {
@@ -56,6 +66,9 @@ impl Tensor {
 
     /// `mean()` (MeanBackward0).
     pub fn mean(&self) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.mean();
+        }
         self.check_mean_dtype()?;
         let n = self.numel();
         let out = self
@@ -70,6 +83,9 @@ impl Tensor {
 
     /// `mean(dims, keepdim)` (MeanBackward1).
     pub fn mean_dims(&self, dims: &[isize], keepdim: bool) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.mean_dims(dims, keepdim);
+        }
         self.check_mean_dtype()?;
         let (out, dims) = self.reduce_dims(dims, keepdim)?;
         let count: usize = dims.iter().map(|&d| self.shape()[d]).product();

@@ -44,6 +44,9 @@ fn along_dim<T: Float>(x: &[T], outer: usize, n: usize, inner: usize, log: bool)
 
 impl Tensor {
     fn softmax_forward(&self, dim: usize, log: bool) -> Result<Tensor> {
+        if super::is_half(self.dtype()) {
+            return super::via_f32(self, |t| t.softmax_forward(dim, log));
+        }
         let x = no_grad(|| self.contiguous())?;
         let shape = x.shape().to_vec();
         let n = shape.get(dim).copied().unwrap_or(1);
@@ -63,6 +66,9 @@ impl Tensor {
 
     /// `softmax(dim)` (SoftmaxBackward0): gradient `y·(g - Σ(g·y))` along `dim`.
     pub fn softmax(&self, dim: isize) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.softmax(dim);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let out = self.softmax_forward(d, false)?;
         let nd = self.ndim();
@@ -80,6 +86,9 @@ impl Tensor {
 
     /// `log_softmax(dim)` (LogSoftmaxBackward0): gradient `g - exp(y)·Σg` along `dim`.
     pub fn log_softmax(&self, dim: isize) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.log_softmax(dim);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let out = self.softmax_forward(d, true)?;
         let nd = self.ndim();

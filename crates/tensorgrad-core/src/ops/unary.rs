@@ -37,10 +37,15 @@ fn unary_forward(
             let v = super::with_slice(x, |d: &[f64]| kernels::unary(d, x.layout(), f64f))?;
             Tensor::from_vec(v, shape)
         }
+        // Half types compute in float32 and round back.
+        crate::DType::F16 | crate::DType::BF16 => super::via_f32(x, |t| t.unary_forward_again(op)),
         // Integers and bools compute in the default float dtype, as in PyTorch.
-        _ => x.to_dtype(crate::DType::F32)?.unary_forward_again(op),
+        _ => crate::no_grad(|| x.to_dtype(crate::DType::F32)?.unary_forward_again(op)),
     }
 }
+
+/// Unary ops on autocast's float32 list.
+const AUTOCAST_FP32: &[&str] = &["exp", "log"];
 
 macro_rules! unary_ops {
     ($(
@@ -53,6 +58,12 @@ macro_rules! unary_ops {
             $(
                 $(#[$doc])*
                 pub fn $name(&self) -> Result<Tensor> {
+                    if crate::autocast::autocast_dtype().is_some()
+                        && super::is_half(self.dtype())
+                        && AUTOCAST_FP32.contains(&stringify!($name))
+                    {
+                        return crate::autocast::fp32(self)?.$name();
+                    }
                     let out = unary_forward(self, stringify!($name), $kind, |$v: f32| $fwd, |$v: f64| $fwd)?;
                     let saved_x = if $save_in { Some(crate::autograd::saved::Saved::new(self)) } else { None };
                     record1($grad_fn, &[self], out, $save, move |_ctx, $g| {
