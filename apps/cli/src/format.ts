@@ -13,6 +13,19 @@ import type { EvaluateResult } from "./expr/evaluate.js";
  */
 export function formatText(result: EvaluateResult): string {
   const lines = [labelled("output", String(result.output))];
+  if (result.scaled) {
+    lines.push(`scale: ${result.scaled.scale}`);
+    for (const [name, grad] of Object.entries(result.scaled.grads)) {
+      lines.push(labelled(`${name}.grad (scaled)`, grad === null ? "None" : String(grad)));
+    }
+    for (const [name, grad] of Object.entries(result.grads)) {
+      lines.push(labelled(`${name}.grad (unscaled)`, grad === null ? "None" : String(grad)));
+    }
+    if (result.scaled.foundInf) {
+      lines.push("inf/nan in the scaled gradients: GradScaler.step would skip the optimizer step and update() would back off the scale");
+    }
+    return lines.join("\n") + "\n";
+  }
   for (const [name, grad] of Object.entries(result.grads)) {
     lines.push(labelled(`${name}.grad`, grad === null ? "None" : String(grad)));
   }
@@ -31,6 +44,10 @@ export interface JsonResult {
   output: { value: JsonData; shape: number[] };
   grads: Record<string, JsonData | null>;
   gradShapes: Record<string, number[] | null>;
+  /** With --scale: the scale, the scaled gradients and whether any was inf/nan (`grads` are then the unscaled ones). */
+  scale?: number;
+  scaledGrads?: Record<string, JsonData | null>;
+  foundInf?: boolean;
 }
 
 export function toJson(result: EvaluateResult): JsonResult {
@@ -42,6 +59,12 @@ export function toJson(result: EvaluateResult): JsonResult {
   for (const [name, grad] of Object.entries(result.grads)) {
     json.grads[name] = grad === null ? null : values(grad);
     json.gradShapes[name] = grad === null ? null : [...grad.shape];
+  }
+  if (result.scaled) {
+    json.scale = result.scaled.scale;
+    json.scaledGrads = {};
+    for (const [name, grad] of Object.entries(result.scaled.grads)) json.scaledGrads[name] = grad === null ? null : values(grad);
+    json.foundInf = result.scaled.foundInf;
   }
   return json;
 }

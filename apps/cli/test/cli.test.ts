@@ -130,7 +130,7 @@ describe("tensorgrad grad", () => {
   it("rejects a bad command line with exit status 2", () => {
     expect(expectFailure(tg(["grad", "--at", "A=[1]"]), 2)).toMatch(/missing expression/);
     expect(expectFailure(tg(["grad", "A", "--at", "A=[1]", "--frobnicate"]), 2)).toMatch(/--frobnicate/);
-    expect(expectFailure(tg(["grad", "A", "--at", "A=[1]", "--dtype", "int8"]), 2)).toMatch(/float32 or float64/);
+    expect(expectFailure(tg(["grad", "A", "--at", "A=[1]", "--dtype", "int8"]), 2)).toMatch(/float32, float64, float16 or bfloat16/);
     expect(expectFailure(tg(["frobnicate"]), 2)).toMatch(/unknown command 'frobnicate'/);
   });
 });
@@ -209,5 +209,38 @@ describe("tensorgrad run", () => {
     expect(expectFailure(tg(["run", "boom.mjs"], dir), 1)).toBe(
       "error: Error: mat1 and mat2 shapes cannot be multiplied (1x2 and 1x2) (at boom.mjs:3:18)\n",
     );
+  });
+});
+
+describe("tensorgrad grad --scale (loss scaling)", () => {
+  it("prints the scaled and the unscaled gradient", () => {
+    const r = tg(["grad", "A*5", "--at", "A=[5.0]", "--scale", "1024"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      "output: tensor([25.], grad_fn=<MulBackward0>)\nscale: 1024\nA.grad (scaled): tensor([5120.])\nA.grad (unscaled): tensor([5.])\n",
+    );
+    const j = JSON.parse(tg(["grad", "A*5", "--at", "A=[5.0]", "--scale", "1024", "--json"]).stdout);
+    expect(j.scaledGrads.A).toEqual([5120]);
+    expect(j.grads.A).toEqual([5]);
+    expect(j.foundInf).toBe(false);
+  });
+
+  it("shows float16 underflow without scaling and the true value with it", () => {
+    const plain = tg(["grad", "A*1e-8", "--at", "A=[1.0]", "--dtype", "float16"]);
+    expect(plain.stdout).toContain("A.grad: tensor([0.], dtype=torch.float16)");
+    const scaled = tg(["grad", "A*1e-8", "--at", "A=[1.0]", "--dtype", "float16", "--scale", "1024"]);
+    expect(scaled.stdout).toContain("A.grad (scaled): tensor([1.0252e-05], dtype=torch.float16)");
+    expect(scaled.stdout).toContain("A.grad (unscaled): tensor([1.0012e-08])");
+  });
+
+  it("reports overflow of the scaled gradient", () => {
+    const r = tg(["grad", "A*1e4", "--at", "A=[1.0]", "--dtype", "float16", "--scale", "65536"]);
+    expect(r.stdout).toContain("A.grad (scaled): tensor([inf], dtype=torch.float16)");
+    expect(r.stdout).toContain("GradScaler.step would skip the optimizer step");
+  });
+
+  it("rejects a bad scale", () => {
+    const r = tg(["grad", "A*5", "--at", "A=[5.0]", "--scale", "-1"]);
+    expect(expectFailure(r, 2)).toBe("error: --scale must be a positive number, got '-1'\n");
   });
 });

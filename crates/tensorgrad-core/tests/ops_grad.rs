@@ -382,3 +382,12 @@ fn half_precision_storage_and_arithmetic() {
         vec![3.0, 3.0]
     );
 }
+
+#[test]
+fn half_scalar_ops_keep_the_scalar_precision() {
+    // PyTorch computes half ⊙ scalar in float32 ("opmath") and rounds once.
+    let x = Tensor::from_f64_slice(&[1024.0], vec![1], DType::F16).unwrap();
+    let y = x.mul_scalar(1e-8).unwrap();
+    assert_eq!(y.dtype(), DType::F16);
+    assert_eq!(y.to_f64_vec(), vec![1.0251998901367188e-05]);
+}

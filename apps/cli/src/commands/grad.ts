@@ -7,6 +7,7 @@ const OPTIONS = {
   at: { type: "string", multiple: true },
   "grad-output": { type: "string" },
   dtype: { type: "string" },
+  scale: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -21,7 +22,12 @@ Options:
                             --at 'A=[5.0]' --at 'B=[[1,2],[3,4]]'. Repeat for each input.
   --grad-output JSON        the gradient to start backward from, shaped like the output; needed
                             when the output has more than one element (out.backward(gradient))
-  --dtype float32|float64   dtype of the inputs and constants (default: float32)
+  --dtype DTYPE             dtype of the inputs and constants: float32 (default), float64,
+                            float16 or bfloat16 (16-bit storage, float32 arithmetic rounded)
+  --scale S                 loss scaling as amp.GradScaler does it: backward from output × S,
+                            then print the scaled gradients and the unscaled ones
+                            (× float32(1/S), shown in float32); with --dtype float16 this shows
+                            gradients that underflow unscaled surviving when scaled
   --json                    print one JSON object instead of text:
                               {"output":{"value":[25],"shape":[1]},"grads":{"A":[5]},"gradShapes":{"A":[1]}}
                             grads/gradShapes are null for an input the output does not use;
@@ -54,6 +60,8 @@ Examples:
 
   $ tensorgrad grad "(A @ B).sum()" --at 'A=[[1,2],[3,4]]' --at 'B=[[5,6],[7,8]]'
   $ tensorgrad grad "A * B" --at A=[1,2] --at B=[3,4] --grad-output [1,1] --json
+  $ tensorgrad grad "A*5" --at A=[5.0] --scale 1024            # scaled 5120, unscaled 5
+  $ tensorgrad grad "A*1e-8" --at A=[1.0] --dtype float16 --scale 1024
 
 Exit status: 0 on success, 1 if the expression cannot be evaluated (syntax, unknown name,
 shape mismatch, ...), 2 for a bad command line (unknown option, malformed --at JSON).
@@ -80,6 +88,10 @@ export const gradCommand: Command = {
     const expr = positionals[0]!;
     const inputs = parseInputs(values.at ?? []);
     const dtype = parseDtype(values.dtype);
+    const scale = values.scale === undefined ? undefined : Number(values.scale);
+    if (scale !== undefined && !(scale > 0 && Number.isFinite(scale))) {
+      throw new UsageError(`--scale must be a positive number, got '${values.scale}'`);
+    }
     const gradOutput =
       values["grad-output"] === undefined ? undefined : parseJson(values["grad-output"], "--grad-output");
 
@@ -87,7 +99,7 @@ export const gradCommand: Command = {
     const { evaluate, ExpressionError, InputError, NonScalarOutputError } = await import("../expr/evaluate.js");
     let result: EvaluateResult;
     try {
-      result = evaluate(expr, inputs, { dtype, gradOutput });
+      result = evaluate(expr, inputs, { dtype, gradOutput, scale });
     } catch (err) {
       if (err instanceof InputError) throw new UsageError(err.message);
       if (err instanceof NonScalarOutputError) {
@@ -145,8 +157,8 @@ function parseJson(text: string, what: string): TensorData {
 
 function parseDtype(value: string | undefined): Dtype | undefined {
   if (value === undefined) return undefined;
-  if (value === "float32" || value === "float64") return value;
-  throw new UsageError(`--dtype must be float32 or float64, got '${value}'`);
+  if (value === "float32" || value === "float64" || value === "float16" || value === "bfloat16") return value;
+  throw new UsageError(`--dtype must be float32, float64, float16 or bfloat16, got '${value}'`);
 }
 
 function onesExample(shape: readonly number[]): string {

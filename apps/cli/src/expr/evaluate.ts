@@ -5,8 +5,8 @@ import { ExpressionError, parse, type Node } from "./parse.js";
 
 export { ExpressionError };
 
-export type Dtype = "float32" | "float64";
-export const DTYPES: readonly Dtype[] = ["float32", "float64"];
+export type Dtype = "float32" | "float64" | "float16" | "bfloat16";
+export const DTYPES: readonly Dtype[] = ["float32", "float64", "float16", "bfloat16"];
 
 /** A number or a (rectangular) nested array of numbers, as accepted by `tensor()`. */
 export type TensorData = number | TensorData[];
@@ -16,12 +16,19 @@ export interface EvaluateOptions {
   dtype?: Dtype;
   /** Gradient of the output (same shape), required when the output has more than one element. */
   gradOutput?: TensorData;
+  /**
+   * Loss scale, as amp.GradScaler applies it: backward runs from output × scale; the result
+   * then holds the scaled gradients and the unscaled ones (× float32(1/scale), in float32).
+   */
+  scale?: number;
 }
 
 export interface EvaluateResult {
   output: Tensor;
-  /** One entry per input, in input order; null when the output does not depend on the input. */
+  /** One entry per input, in input order; null when the output does not depend on the input. With a scale, the unscaled gradients. */
   grads: Record<string, Tensor | null>;
+  /** With a scale: the scale and the gradients before unscaling, and whether any was inf/nan. */
+  scaled?: { scale: number; grads: Record<string, Tensor | null>; foundInf: boolean };
 }
 
 /** A problem with the data passed in (not with the expression itself). */
@@ -166,9 +173,15 @@ export function evaluate(
     );
   }
 
+  if (options.scale !== undefined && !(options.scale > 0 && Number.isFinite(options.scale))) {
+    throw new InputError(`--scale must be a positive number, got ${options.scale}`);
+  }
+  // Loss scaling multiplies the output by a float32 0-dim tensor, as GradScaler.scale does.
+  const scaleT = options.scale === undefined ? null : tensor(Math.fround(options.scale));
+  const root = scaleT ? result.mul(scaleT) : result;
   if (gradOutput === undefined) {
     if (numel(result.shape) !== 1) throw new NonScalarOutputError([...result.shape]);
-    result.backward();
+    root.backward();
   } else {
     checkTensorData(gradOutput, "grad output");
     const g = tensor(gradOutput, tensorOptions(dtype, false));
@@ -178,12 +191,22 @@ export function evaluate(
           `and output[0] has a shape of torch.Size(${fmtShape(result.shape)}).`,
       );
     }
-    result.backward(g);
+    root.backward(g);
   }
 
   const grads: Record<string, Tensor | null> = {};
   for (const [name, leaf] of leaves) grads[name] = leaf.grad ?? null;
-  return { output: result, grads };
+  if (options.scale === undefined) return { output: result, grads };
+  // Unscale as GradScaler.unscale_ does: multiply by the float32 reciprocal, here into float32
+  // copies, so the true values show even where the input dtype would underflow.
+  const inv = Math.fround(1 / Math.fround(options.scale));
+  const unscaled: Record<string, Tensor | null> = {};
+  let foundInf = false;
+  for (const [name, g] of Object.entries(grads)) {
+    if (g && (g.toTypedArray() as Float32Array | Float64Array).some((v) => !Number.isFinite(v))) foundInf = true;
+    unscaled[name] = g ? (g.dtype === "float64" ? g.mul(inv) : g.float().mul(inv)) : null;
+  }
+  return { output: result, grads: unscaled, scaled: { scale: Math.fround(options.scale), grads, foundInf } };
 }
 
 function tensorOptions(dtype: Dtype | undefined, requiresGrad: boolean) {

@@ -78,12 +78,17 @@ fn scalar_dtype(t: DType, s: f64) -> DType {
 /// Tensor ⊙ scalar computed in dtype `$d`.
 macro_rules! scalar_forward {
     ($a:expr, $s:expr, $d:expr, $dispatch:ident, $op:expr, |$x:ident, $c:ident| $e:expr) => {{
-        let a = $a.to_dtype($d)?;
-        $crate::$dispatch!($d, $op, T => {
+        // Half types compute in float32 with a float32 scalar ("opmath"), then round once,
+        // as PyTorch's CPU kernels do: x * 1e-8 keeps the scalar's precision.
+        let target: DType = $d;
+        let compute = if super::is_half(target) { DType::F32 } else { target };
+        let a = $crate::no_grad(|| $a.to_dtype(compute))?;
+        let out = $crate::$dispatch!(compute, $op, T => {
             let $c = <T as Element>::from_f64($s);
             let v = with_slice(&a, |d: &[T]| kernels::unary(d, a.layout(), |$x: T| $e))?;
             Tensor::from_vec(v, a.shape().to_vec())
-        })
+        })?;
+        if compute == target { Ok(out) } else { out.to_dtype(target) }
     }};
 }
 
