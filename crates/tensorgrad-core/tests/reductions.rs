@@ -26,10 +26,9 @@ fn grad1(out: &Tensor, x: &Tensor) -> Vec<f64> {
 
 fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
-            .zip(b)
-            .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * (1.0 + y.abs()) || x == y)
+        && a.iter().zip(b).all(|(x, y)| {
+            (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * (1.0 + y.abs()) || x == y
+        })
 }
 
 macro_rules! assert_vals {
@@ -94,7 +93,10 @@ fn prod_values_and_dtypes() {
         "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
     );
     assert_eq!(x.prod().unwrap().grad_fn().unwrap().name(), "ProdBackward0");
-    assert_eq!(x.prod_dim(0, false).unwrap().grad_fn().unwrap().name(), "ProdBackward1");
+    assert_eq!(
+        x.prod_dim(0, false).unwrap().grad_fn().unwrap().name(),
+        "ProdBackward1"
+    );
 }
 
 #[test]
@@ -114,7 +116,10 @@ fn prod_gradient_with_zeros_is_the_product_of_the_others() {
     // along dim 0 of a transposed view
     let y = t64(&[0.0, 2.0, 3.0, 4.0], &[2, 2]);
     let yt = y.transpose(0, 1).unwrap();
-    assert_vals!(grad1(&yt.prod_dim(1, true).unwrap(), &y), [3.0, 4.0, 0.0, 2.0]);
+    assert_vals!(
+        grad1(&yt.prod_dim(1, true).unwrap(), &y),
+        [3.0, 4.0, 0.0, 2.0]
+    );
     // the product is a polynomial: first and second order are exact with zeros too
     let f = |x: &[Tensor]| x[0].prod().unwrap();
     gradcheck(f, &[t64(&[2.0, 0.0, 3.0, -1.5], &[2, 2])]);
@@ -204,7 +209,10 @@ fn max_dim_returns_first_index_and_routes_whole_grad() {
     let (v, i) = s.max_dim(0, true).unwrap();
     assert_eq!(v.shape(), &[] as &[usize]);
     assert_vals!(i, [0.0]);
-    assert_eq!(err(s.max_dim(1, false)), "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    assert_eq!(
+        err(s.max_dim(1, false)),
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    );
     // ints
     let (v, i) = ints(&[3, 9, 9, 1], &[2, 2]).max_dim(1, false).unwrap();
     assert_eq!(v.dtype(), DType::I64);
@@ -215,9 +223,18 @@ fn max_dim_returns_first_index_and_routes_whole_grad() {
     let (v, i) = e.max_dim(1, false).unwrap();
     assert_eq!(v.shape(), &[0]);
     assert_eq!(i.shape(), &[0]);
-    assert_eq!(err(e.max_dim(0, false)), "max(): Expected reduction dim 0 to have non-zero size.");
-    assert_eq!(err(e.min_dim(-2, false)), "min(): Expected reduction dim 0 to have non-zero size.");
-    assert_eq!(err(x.max_dim(2, false)), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+    assert_eq!(
+        err(e.max_dim(0, false)),
+        "max(): Expected reduction dim 0 to have non-zero size."
+    );
+    assert_eq!(
+        err(e.min_dim(-2, false)),
+        "min(): Expected reduction dim 0 to have non-zero size."
+    );
+    assert_eq!(
+        err(x.max_dim(2, false)),
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    );
 }
 
 #[test]
@@ -241,13 +258,22 @@ fn amax_amin_split_ties_per_slice() {
     assert!(a.to_f64_vec()[0].is_nan());
     assert_vals!(grad1(&a, &y), [NAN, NAN, 0.0, 1.0]);
     // ints keep their dtype
-    assert_eq!(ints(&[1, 2], &[2]).amax(&[], false).unwrap().dtype(), DType::I64);
+    assert_eq!(
+        ints(&[1, 2], &[2]).amax(&[], false).unwrap().dtype(),
+        DType::I64
+    );
     // empty
     let e = Tensor::zeros(&[0, 3], DType::F32);
     assert_eq!(err(e.amax(&[], false)), "amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
-    assert_eq!(err(e.amin(&[0], false)), "amin(): Expected reduction dim 0 to have non-zero size.");
+    assert_eq!(
+        err(e.amin(&[0], false)),
+        "amin(): Expected reduction dim 0 to have non-zero size."
+    );
     assert_eq!(e.amax(&[1], false).unwrap().shape(), &[0]);
-    assert_eq!(err(x.amax(&[0, -2], false)), "dim 0 appears multiple times in the list of dims");
+    assert_eq!(
+        err(x.amax(&[0, -2], false)),
+        "dim 0 appears multiple times in the list of dims"
+    );
 }
 
 #[test]
@@ -267,10 +293,19 @@ fn argmax_argmin() {
     assert_vals!(y.argmin(None, false).unwrap(), [1.0]);
     assert_vals!(ints(&[4, 2, 2], &[3]).argmin(None, false).unwrap(), [1.0]);
     let b = Tensor::from_vec(vec![false, true], vec![2]).unwrap();
-    assert_eq!(err(b.argmax(None, false)), "\"argmax_cpu\" not implemented for 'Bool'");
+    assert_eq!(
+        err(b.argmax(None, false)),
+        "\"argmax_cpu\" not implemented for 'Bool'"
+    );
     let e = Tensor::zeros(&[0, 3], DType::F32);
-    assert_eq!(err(e.argmax(None, false)), "argmax(): Expected reduction dim to be specified for input.numel() == 0.");
-    assert_eq!(err(e.argmin(Some(0), false)), "argmin(): Expected reduction dim 0 to have non-zero size.");
+    assert_eq!(
+        err(e.argmax(None, false)),
+        "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+    );
+    assert_eq!(
+        err(e.argmin(Some(0), false)),
+        "argmin(): Expected reduction dim 0 to have non-zero size."
+    );
     assert_eq!(e.argmax(Some(1), false).unwrap().shape(), &[0]);
     assert!(!x.argmax(None, false).unwrap().requires_grad());
 }
@@ -282,11 +317,23 @@ fn var_std_values_and_corrections() {
     let x = t64(&[1.0, 2.0, 3.0, 4.0, 6.0, 8.0], &[2, 3]);
     assert_vals!(x.var(None, 1.0, false).unwrap(), [6.8]);
     assert_vals!(x.var(Some(&[1]), 1.0, false).unwrap(), [1.0, 4.0]);
-    assert_vals!(x.var(Some(&[1]), 0.0, true).unwrap(), [2.0 / 3.0, 8.0 / 3.0]);
+    assert_vals!(
+        x.var(Some(&[1]), 0.0, true).unwrap(),
+        [2.0 / 3.0, 8.0 / 3.0]
+    );
     assert_eq!(x.var(Some(&[1]), 0.0, true).unwrap().shape(), &[2, 1]);
-    assert_vals!(x.std(Some(&[0]), 1.0, false).unwrap(), [2.1213203435596424, 2.8284271247461903, 3.5355339059327378]);
-    assert_eq!(x.var(None, 1.0, false).unwrap().grad_fn().unwrap().name(), "VarBackward0");
-    assert_eq!(x.std(None, 1.0, false).unwrap().grad_fn().unwrap().name(), "StdBackward0");
+    assert_vals!(
+        x.std(Some(&[0]), 1.0, false).unwrap(),
+        [2.1213203435596424, 2.8284271247461903, 3.5355339059327378]
+    );
+    assert_eq!(
+        x.var(None, 1.0, false).unwrap().grad_fn().unwrap().name(),
+        "VarBackward0"
+    );
+    assert_eq!(
+        x.std(None, 1.0, false).unwrap().grad_fn().unwrap().name(),
+        "StdBackward0"
+    );
     // dof <= 0: inf, or nan when every deviation is 0
     let one = t64(&[3.0], &[1]);
     assert!(one.var(None, 1.0, false).unwrap().item().unwrap().is_nan());
@@ -295,12 +342,24 @@ fn var_std_values_and_corrections() {
     assert_vals!(two.var(None, 3.0, false).unwrap(), [INF]);
     // full reduction with dof <= 0: g * where(x == mean, nan, inf)
     let x3 = t64(&[1.0, 2.0, 3.0], &[3]);
-    assert_vals!(grad1(&x3.var(None, 3.0, false).unwrap(), &x3), [INF, NAN, INF]);
+    assert_vals!(
+        grad1(&x3.var(None, 3.0, false).unwrap(), &x3),
+        [INF, NAN, INF]
+    );
     // with dims given: 2/(N-c) * g * (x - mean)
-    assert_vals!(grad1(&x3.var(Some(&[0]), 3.0, false).unwrap(), &x3), [-INF, NAN, INF]);
+    assert_vals!(
+        grad1(&x3.var(Some(&[0]), 3.0, false).unwrap(), &x3),
+        [-INF, NAN, INF]
+    );
     // integers are refused
-    assert_eq!(err(ints(&[1, 2], &[2]).var(None, 1.0, false)), "std and var only support floating point and complex dtypes");
-    assert_eq!(err(ints(&[1, 2], &[2]).std(None, 1.0, false)), "std and var only support floating point and complex dtypes");
+    assert_eq!(
+        err(ints(&[1, 2], &[2]).var(None, 1.0, false)),
+        "std and var only support floating point and complex dtypes"
+    );
+    assert_eq!(
+        err(ints(&[1, 2], &[2]).std(None, 1.0, false)),
+        "std and var only support floating point and complex dtypes"
+    );
     // 0-d
     let s = t64(&[2.0], &[]);
     assert_vals!(s.var(None, 0.0, false).unwrap(), [0.0]);
@@ -320,9 +379,15 @@ fn var_std_gradients() {
     gradcheck(|x| x[0].std(Some(&[0, 1]), 0.5, false).unwrap(), &[a()]);
     // std == 0: gradient 0 (not nan)
     let c = t64(&[2.0, 2.0, 2.0], &[3]);
-    assert_vals!(grad1(&c.std(None, 1.0, false).unwrap(), &c), [0.0, 0.0, 0.0]);
+    assert_vals!(
+        grad1(&c.std(None, 1.0, false).unwrap(), &c),
+        [0.0, 0.0, 0.0]
+    );
     let c2 = t64(&[2.0, 2.0, 1.0, 3.0], &[2, 2]);
-    assert_vals!(grad1(&c2.std(Some(&[1]), 1.0, false).unwrap(), &c2), [0.0, 0.0, -0.7071067811865475, 0.7071067811865475]);
+    assert_vals!(
+        grad1(&c2.std(Some(&[1]), 1.0, false).unwrap(), &c2),
+        [0.0, 0.0, -0.7071067811865475, 0.7071067811865475]
+    );
 }
 
 #[test]
@@ -340,20 +405,29 @@ fn var_mean_and_std_mean() {
     let a = || t64(&[0.5, -1.2, 2.0, 0.7, 1.5, -0.3], &[2, 3]);
     let both = |x: &[Tensor]| {
         let (v, m) = x[0].var_mean(Some(&[0]), 1.0, false).unwrap();
-        v.mul_scalar(0.7).unwrap().add(&m.mul_scalar(1.3).unwrap()).unwrap()
+        v.mul_scalar(0.7)
+            .unwrap()
+            .add(&m.mul_scalar(1.3).unwrap())
+            .unwrap()
     };
     gradcheck(both, &[a()]);
     gradgradcheck(both, &[a()]);
     let both = |x: &[Tensor]| {
         let (s, m) = x[0].std_mean(None, 1.0, false).unwrap();
-        s.mul_scalar(0.7).unwrap().add(&m.mul_scalar(1.3).unwrap()).unwrap()
+        s.mul_scalar(0.7)
+            .unwrap()
+            .add(&m.mul_scalar(1.3).unwrap())
+            .unwrap()
     };
     gradcheck(both, &[a()]);
     gradgradcheck(both, &[a()]);
     // only the mean used
     let only_mean = |x: &[Tensor]| x[0].std_mean(Some(&[1]), 1.0, true).unwrap().1;
     gradcheck(only_mean, &[a()]);
-    assert_eq!(err(ints(&[1, 2], &[2]).var_mean(None, 1.0, false)), "std and var only support floating point and complex dtypes");
+    assert_eq!(
+        err(ints(&[1, 2], &[2]).var_mean(None, 1.0, false)),
+        "std and var only support floating point and complex dtypes"
+    );
 }
 
 // ---- logsumexp ----------------------------------------------------------------------------
@@ -376,10 +450,18 @@ fn logsumexp_values_and_edges() {
     assert_eq!(i.dtype(), DType::F32);
     assert!((i.item().unwrap() - 2f64.ln()).abs() < 1e-6);
     // empty slice: log(0)
-    assert_vals!(Tensor::zeros(&[2, 0], DType::F32).logsumexp(&[1], false).unwrap(), [f64::NEG_INFINITY, f64::NEG_INFINITY]);
+    assert_vals!(
+        Tensor::zeros(&[2, 0], DType::F32)
+            .logsumexp(&[1], false)
+            .unwrap(),
+        [f64::NEG_INFINITY, f64::NEG_INFINITY]
+    );
     let a = || t64(&[0.5, -1.2, 2.0, 0.7, 1.5, -0.3], &[2, 3]);
     gradgradcheck(|x| x[0].logsumexp(&[0], true).unwrap(), &[a()]);
-    assert_eq!(err(x.logsumexp(&[3], false)), "Dimension out of range (expected to be in range of [-2, 1], but got 3)");
+    assert_eq!(
+        err(x.logsumexp(&[3], false)),
+        "Dimension out of range (expected to be in range of [-2, 1], but got 3)"
+    );
 }
 
 // ---- cumsum / cumprod ---------------------------------------------------------------------
@@ -390,9 +472,18 @@ fn cumsum_cumprod_values_and_dtypes() {
     assert_vals!(x.cumsum(1).unwrap(), [1.0, 3.0, 6.0, 4.0, 9.0, 15.0]);
     assert_vals!(x.cumsum(0).unwrap(), [1.0, 2.0, 3.0, 5.0, 7.0, 9.0]);
     assert_vals!(x.cumprod(-1).unwrap(), [1.0, 2.0, 6.0, 4.0, 20.0, 120.0]);
-    assert_vals!(x.transpose(0, 1).unwrap().cumsum(1).unwrap(), [1.0, 5.0, 2.0, 7.0, 3.0, 9.0]);
-    assert_eq!(x.cumsum(1).unwrap().grad_fn().unwrap().name(), "CumsumBackward0");
-    assert_eq!(x.cumprod(1).unwrap().grad_fn().unwrap().name(), "CumprodBackward0");
+    assert_vals!(
+        x.transpose(0, 1).unwrap().cumsum(1).unwrap(),
+        [1.0, 5.0, 2.0, 7.0, 3.0, 9.0]
+    );
+    assert_eq!(
+        x.cumsum(1).unwrap().grad_fn().unwrap().name(),
+        "CumsumBackward0"
+    );
+    assert_eq!(
+        x.cumprod(1).unwrap().grad_fn().unwrap().name(),
+        "CumprodBackward0"
+    );
     let i = Tensor::from_vec(vec![1i32, 2, 3], vec![3]).unwrap();
     assert_eq!(i.cumsum(0).unwrap().dtype(), DType::I64);
     assert_eq!(i.cumprod(0).unwrap().dtype(), DType::I64);
@@ -405,9 +496,21 @@ fn cumsum_cumprod_values_and_dtypes() {
     let s = t64(&[2.0], &[]);
     assert_vals!(s.cumsum(0).unwrap(), [2.0]);
     assert_eq!(s.cumsum(-1).unwrap().shape(), &[] as &[usize]);
-    assert_eq!(Tensor::zeros(&[0, 2], DType::F32).cumsum(0).unwrap().shape(), &[0, 2]);
-    assert_eq!(err(x.cumsum(2)), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
-    assert_vals!(grad1(&x.cumsum(1).unwrap(), &x), [3.0, 2.0, 1.0, 3.0, 2.0, 1.0]);
+    assert_eq!(
+        Tensor::zeros(&[0, 2], DType::F32)
+            .cumsum(0)
+            .unwrap()
+            .shape(),
+        &[0, 2]
+    );
+    assert_eq!(
+        err(x.cumsum(2)),
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    );
+    assert_vals!(
+        grad1(&x.cumsum(1).unwrap(), &x),
+        [3.0, 2.0, 1.0, 3.0, 2.0, 1.0]
+    );
 }
 
 #[test]
@@ -440,73 +543,172 @@ fn cumprod_gradient_with_zeros_is_exact() {
 #[test]
 fn vector_norm_values() {
     let x = t64(&[3.0, -4.0, 0.0, 1.0, -2.0, 2.0], &[2, 3]);
-    assert_vals!(x.linalg_vector_norm(2.0, None, false).unwrap(), [34f64.sqrt()]);
-    assert_vals!(x.linalg_vector_norm(2.0, Some(&[1]), false).unwrap(), [5.0, 3.0]);
-    assert_vals!(x.linalg_vector_norm(1.0, Some(&[1]), true).unwrap(), [7.0, 5.0]);
-    assert_vals!(x.linalg_vector_norm(INF, Some(&[0]), false).unwrap(), [3.0, 4.0, 2.0]);
-    assert_vals!(x.linalg_vector_norm(f64::NEG_INFINITY, None, false).unwrap(), [0.0]);
-    assert_vals!(x.linalg_vector_norm(0.0, Some(&[1]), false).unwrap(), [2.0, 3.0]);
-    assert_vals!(x.linalg_vector_norm(3.0, Some(&[1]), false).unwrap(), [91f64.cbrt(), 17f64.cbrt()]);
-    assert_vals!(x.linalg_vector_norm(-1.0, Some(&[1]), false).unwrap(), [0.0, 0.5]);
+    assert_vals!(
+        x.linalg_vector_norm(2.0, None, false).unwrap(),
+        [34f64.sqrt()]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(2.0, Some(&[1]), false).unwrap(),
+        [5.0, 3.0]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(1.0, Some(&[1]), true).unwrap(),
+        [7.0, 5.0]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(INF, Some(&[0]), false).unwrap(),
+        [3.0, 4.0, 2.0]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(f64::NEG_INFINITY, None, false)
+            .unwrap(),
+        [0.0]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(0.0, Some(&[1]), false).unwrap(),
+        [2.0, 3.0]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(3.0, Some(&[1]), false).unwrap(),
+        [91f64.cbrt(), 17f64.cbrt()]
+    );
+    assert_vals!(
+        x.linalg_vector_norm(-1.0, Some(&[1]), false).unwrap(),
+        [0.0, 0.5]
+    );
     assert_vals!(x.norm(None, None, false).unwrap(), [34f64.sqrt()]);
     assert_vals!(x.norm(Some(1.0), Some(&[0, 1]), false).unwrap(), [12.0]);
-    assert_eq!(x.norm(None, None, false).unwrap().grad_fn().unwrap().name(), "LinalgVectorNormBackward0");
-    assert_eq!(x.linalg_vector_norm(2.0, Some(&[1]), true).unwrap().shape(), &[2, 1]);
+    assert_eq!(
+        x.norm(None, None, false).unwrap().grad_fn().unwrap().name(),
+        "LinalgVectorNormBackward0"
+    );
+    assert_eq!(
+        x.linalg_vector_norm(2.0, Some(&[1]), true).unwrap().shape(),
+        &[2, 1]
+    );
     let n = t64(&[1.0, NAN], &[2]);
-    assert!(n.linalg_vector_norm(INF, None, false).unwrap().item().unwrap().is_nan());
+    assert!(n
+        .linalg_vector_norm(INF, None, false)
+        .unwrap()
+        .item()
+        .unwrap()
+        .is_nan());
     // empty
     let e = Tensor::zeros(&[0, 3], DType::F32);
     assert_vals!(e.linalg_vector_norm(2.0, None, false).unwrap(), [0.0]);
-    assert_eq!(e.linalg_vector_norm(INF, Some(&[1]), false).unwrap().shape(), &[0]);
-    assert_vals!(e.linalg_vector_norm(1.0, Some(&[0]), false).unwrap(), [0.0, 0.0, 0.0]);
+    assert_eq!(
+        e.linalg_vector_norm(INF, Some(&[1]), false)
+            .unwrap()
+            .shape(),
+        &[0]
+    );
+    assert_vals!(
+        e.linalg_vector_norm(1.0, Some(&[0]), false).unwrap(),
+        [0.0, 0.0, 0.0]
+    );
     assert_eq!(err(e.linalg_vector_norm(INF, None, false)), "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity");
     assert_eq!(err(e.linalg_vector_norm(-1.0, None, false)), "linalg.vector_norm cannot compute the -1 norm on an empty tensor because the operation does not have an identity");
     assert_eq!(err(e.linalg_vector_norm(INF, Some(&[1, 0]), false)), "linalg.vector_norm cannot compute the inf norm on the dimension 0because this dimension is empty and the operation does not have an identity");
     // dtypes
-    assert_eq!(err(ints(&[1, 2], &[2]).linalg_vector_norm(2.0, None, false)), "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long");
-    assert_eq!(err(ints(&[1, 2], &[2]).norm(None, None, false)), "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long");
-    assert_eq!(err(Tensor::zeros(&[2, 2, 2], DType::F32).norm(None, Some(&[0, 1, 2]), false)), "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2");
+    assert_eq!(
+        err(ints(&[1, 2], &[2]).linalg_vector_norm(2.0, None, false)),
+        "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"
+    );
+    assert_eq!(
+        err(ints(&[1, 2], &[2]).norm(None, None, false)),
+        "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"
+    );
+    assert_eq!(
+        err(Tensor::zeros(&[2, 2, 2], DType::F32).norm(None, Some(&[0, 1, 2]), false)),
+        "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2"
+    );
 }
 
 #[test]
 fn vector_norm_gradient_conventions() {
     // p=2 at the zero vector: 0
     let z = t64(&[0.0, 0.0, 3.0, 4.0], &[2, 2]);
-    assert_vals!(grad1(&z.linalg_vector_norm(2.0, Some(&[1]), false).unwrap(), &z), [0.0, 0.0, 0.6, 0.8]);
+    assert_vals!(
+        grad1(&z.linalg_vector_norm(2.0, Some(&[1]), false).unwrap(), &z),
+        [0.0, 0.0, 0.6, 0.8]
+    );
     // p=1: sgn (0 at 0)
     let x = t64(&[-2.0, 0.0, 3.0], &[3]);
-    assert_vals!(grad1(&x.linalg_vector_norm(1.0, None, false).unwrap(), &x), [-1.0, 0.0, 1.0]);
+    assert_vals!(
+        grad1(&x.linalg_vector_norm(1.0, None, false).unwrap(), &x),
+        [-1.0, 0.0, 1.0]
+    );
     // p=inf: split among |x| ties, times the sign
     let x = t64(&[-3.0, 1.0, 3.0, 2.0], &[4]);
-    assert_vals!(grad1(&x.linalg_vector_norm(INF, None, false).unwrap(), &x), [-0.5, 0.0, 0.5, 0.0]);
-    assert_vals!(grad1(&x.linalg_vector_norm(f64::NEG_INFINITY, None, false).unwrap(), &x), [0.0, 1.0, 0.0, 0.0]);
+    assert_vals!(
+        grad1(&x.linalg_vector_norm(INF, None, false).unwrap(), &x),
+        [-0.5, 0.0, 0.5, 0.0]
+    );
+    assert_vals!(
+        grad1(
+            &x.linalg_vector_norm(f64::NEG_INFINITY, None, false)
+                .unwrap(),
+            &x
+        ),
+        [0.0, 1.0, 0.0, 0.0]
+    );
     // p=3 and p=1.5 at the zero vector: 0; p=0.5 with a zero entry: 0 there
     let z = t64(&[0.0, 0.0], &[2]);
-    assert_vals!(grad1(&z.linalg_vector_norm(3.0, None, false).unwrap(), &z), [0.0, 0.0]);
-    assert_vals!(grad1(&z.linalg_vector_norm(1.5, None, false).unwrap(), &z), [0.0, 0.0]);
+    assert_vals!(
+        grad1(&z.linalg_vector_norm(3.0, None, false).unwrap(), &z),
+        [0.0, 0.0]
+    );
+    assert_vals!(
+        grad1(&z.linalg_vector_norm(1.5, None, false).unwrap(), &z),
+        [0.0, 0.0]
+    );
     let h = t64(&[0.0, 4.0], &[2]);
-    assert_vals!(grad1(&h.linalg_vector_norm(0.5, None, false).unwrap(), &h), [0.0, 1.0]);
+    assert_vals!(
+        grad1(&h.linalg_vector_norm(0.5, None, false).unwrap(), &h),
+        [0.0, 1.0]
+    );
     // p=0: no gradient at all (PyTorch returns an undefined grad)
     let x = t64(&[1.0, 0.0, 2.0], &[3]);
-    let g = grad(&[x.linalg_vector_norm(0.0, None, false).unwrap()], &[x.clone()], &[], false, false, true).unwrap();
+    let g = grad(
+        &[x.linalg_vector_norm(0.0, None, false).unwrap()],
+        &[x.clone()],
+        &[],
+        false,
+        false,
+        true,
+    )
+    .unwrap();
     assert!(g[0].is_none());
     let a = || t64(&[0.5, -1.2, 2.0, 0.7, 1.5, -0.3], &[2, 3]);
     for p in [2.0, 1.0, 3.0, 1.5, 0.5, -1.0, INF, f64::NEG_INFINITY] {
-        gradcheck(move |x| x[0].linalg_vector_norm(p, Some(&[1]), false).unwrap(), &[a()]);
+        gradcheck(
+            move |x| x[0].linalg_vector_norm(p, Some(&[1]), false).unwrap(),
+            &[a()],
+        );
     }
-    gradgradcheck(|x| x[0].linalg_vector_norm(2.0, None, true).unwrap(), &[a()]);
-    gradgradcheck(|x| x[0].linalg_vector_norm(3.0, Some(&[0]), false).unwrap(), &[a()]);
+    gradgradcheck(
+        |x| x[0].linalg_vector_norm(2.0, None, true).unwrap(),
+        &[a()],
+    );
+    gradgradcheck(
+        |x| x[0].linalg_vector_norm(3.0, Some(&[0]), false).unwrap(),
+        &[a()],
+    );
     // 0-d
     let s = t64(&[-2.0], &[]);
     assert_vals!(s.linalg_vector_norm(2.0, None, false).unwrap(), [2.0]);
-    assert_vals!(grad1(&s.linalg_vector_norm(2.0, None, false).unwrap(), &s), [-1.0]);
+    assert_vals!(
+        grad1(&s.linalg_vector_norm(2.0, None, false).unwrap(), &s),
+        [-1.0]
+    );
 }
 
 // ---- all / any ----------------------------------------------------------------------------
 
 #[test]
 fn all_any() {
-    let x = Tensor::from_f64_slice(&[1.0, 0.0, 2.0, 3.0, NAN, -1.0], vec![2, 3], DType::F32).unwrap();
+    let x =
+        Tensor::from_f64_slice(&[1.0, 0.0, 2.0, 3.0, NAN, -1.0], vec![2, 3], DType::F32).unwrap();
     let a = x.all().unwrap();
     assert_eq!(a.dtype(), DType::Bool);
     assert_eq!(a.shape(), &[] as &[usize]);
@@ -524,7 +726,10 @@ fn all_any() {
     assert_vals!(ints(&[0, 0], &[2]).any().unwrap(), [0.0]);
     let t = t64(&[1.0, 2.0], &[2]);
     assert!(!t.all().unwrap().requires_grad());
-    assert_eq!(err(x.all_dims(&[2], false)), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+    assert_eq!(
+        err(x.all_dims(&[2], false)),
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    );
 }
 
 #[test]
@@ -536,6 +741,9 @@ fn float32_inputs_keep_float32() {
     assert_eq!(x.amin(&[1], false).unwrap().dtype(), DType::F32);
     assert_eq!(x.logsumexp(&[1], false).unwrap().dtype(), DType::F32);
     assert_eq!(x.cumprod(0).unwrap().dtype(), DType::F32);
-    assert_eq!(x.linalg_vector_norm(2.0, None, false).unwrap().dtype(), DType::F32);
+    assert_eq!(
+        x.linalg_vector_norm(2.0, None, false).unwrap().dtype(),
+        DType::F32
+    );
     assert_eq!(x.var(None, 1.0, false).unwrap().dtype(), DType::F32);
 }

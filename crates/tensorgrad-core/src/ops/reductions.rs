@@ -172,7 +172,7 @@ fn zero_like_scalar(g: &Tensor) -> Tensor {
 }
 
 fn any_zero(x: &Tensor) -> bool {
-    x.to_f64_vec().iter().any(|&v| v == 0.0)
+    x.to_f64_vec().contains(&0.0)
 }
 
 fn require_float(x: &Tensor, msg: &str) -> Result<()> {
@@ -187,7 +187,11 @@ fn check_nonzero_dims(x: &Tensor, dims: &[usize], name: &str) -> Result<()> {
     if x.numel() == 0 {
         for &d in dims {
             if x.shape()[d] == 0 {
-                bail!("{}: Expected reduction dim {} to have non-zero size.", name, d);
+                bail!(
+                    "{}: Expected reduction dim {} to have non-zero size.",
+                    name,
+                    d
+                );
             }
         }
     }
@@ -254,7 +258,11 @@ fn scan_line<T: Element>(inp: &[T], out: &mut [T], kind: Scan, reverse: bool, fl
 
 /// Apply `f(line_in, line_out)` to every line of `x` along `dim`; the result is contiguous in
 /// `x`'s shape. A 0-d tensor is one line of length 1.
-fn map_lines<T: Element>(x: &Tensor, dim: usize, mut f: impl FnMut(&[T], &mut [T])) -> Result<Vec<T>> {
+fn map_lines<T: Element>(
+    x: &Tensor,
+    dim: usize,
+    mut f: impl FnMut(&[T], &mut [T]),
+) -> Result<Vec<T>> {
     if x.ndim() == 0 {
         let v = x.to_vec::<T>()?;
         let mut out = vec![T::default(); 1];
@@ -325,7 +333,13 @@ fn scan_op(x: &Tensor, dim: usize, kind: Scan, reverse: bool) -> Result<Tensor> 
             let xs = Saved::new(x);
             record1("CumprodBackward0", &[x], out, true, move |ctx, g| {
                 let out = ctx.output(0)?;
-                Ok(vec![Some(cumprod_backward(g, xs.get()?, &out, dim, reverse)?)])
+                Ok(vec![Some(cumprod_backward(
+                    g,
+                    xs.get()?,
+                    &out,
+                    dim,
+                    reverse,
+                )?)])
             })
         }
     }
@@ -334,7 +348,13 @@ fn scan_op(x: &Tensor, dim: usize, kind: Scan, reverse: bool) -> Result<Tensor> 
 /// PyTorch's `cumprod_backward`: without zeros `reversed_cumsum(g·out)/x`; with zeros an
 /// exact O(n) kernel, or (when the backward itself is recorded) an O(n²) composition of
 /// differentiable ops (each position's product of the other factors).
-fn cumprod_backward(g: &Tensor, x: &Tensor, out: &Tensor, dim: usize, reverse: bool) -> Result<Tensor> {
+fn cumprod_backward(
+    g: &Tensor,
+    x: &Tensor,
+    out: &Tensor,
+    dim: usize,
+    reverse: bool,
+) -> Result<Tensor> {
     if x.numel() <= 1 || x.ndim() == 0 || x.shape()[dim] == 1 {
         return Ok(g.clone());
     }
@@ -352,7 +372,10 @@ fn cumprod_backward(g: &Tensor, x: &Tensor, out: &Tensor, dim: usize, reverse: b
             if reverse {
                 let xr: Vec<f64> = xl.iter().rev().copied().collect();
                 let gr: Vec<f64> = gl.iter().rev().copied().collect();
-                for (o, v) in rl.iter_mut().zip(cumprod_grad_line(&xr, &gr).into_iter().rev()) {
+                for (o, v) in rl
+                    .iter_mut()
+                    .zip(cumprod_grad_line(&xr, &gr).into_iter().rev())
+                {
                     *o = v;
                 }
             } else {
@@ -371,7 +394,8 @@ fn cumprod_backward(g: &Tensor, x: &Tensor, out: &Tensor, dim: usize, reverse: b
         let reached = dim_mask(nd, dim, n, |j| if reverse { j <= k } else { j >= k })?;
         let xk = Tensor::where_(&at_k, &one, x)?;
         let ck = scan_op(&xk, dim, Scan::Prod, reverse)?;
-        let contrib = Tensor::where_(&reached, &g.mul(&ck)?, &zero)?.sum_dims(&[dim as isize], true)?;
+        let contrib =
+            Tensor::where_(&reached, &g.mul(&ck)?, &zero)?.sum_dims(&[dim as isize], true)?;
         let term = Tensor::where_(&at_k, &contrib, &zero)?;
         total = Some(match total {
             None => term,
@@ -422,7 +446,13 @@ fn prod_safe_zeros_backward(g: &Tensor, x: &Tensor, dim: usize) -> Result<Tensor
 }
 
 /// PyTorch's `var_backward`. `dims == None` is the full reduction (dim not given).
-fn var_backward(g: &Tensor, x: &Tensor, dims: Option<&[usize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+fn var_backward(
+    g: &Tensor,
+    x: &Tensor,
+    dims: Option<&[usize]>,
+    correction: f64,
+    keepdim: bool,
+) -> Result<Tensor> {
     match dims {
         Some(dims) if x.ndim() > 0 => {
             let g = unsqueeze_back(g, dims, keepdim)?;
@@ -448,8 +478,19 @@ fn var_backward(g: &Tensor, x: &Tensor, dims: Option<&[usize]>, correction: f64,
 }
 
 /// PyTorch's `std_backward`: `var_backward(where(std == 0, 0, g / (2·std)))`.
-fn std_backward(g: &Tensor, std: &Tensor, x: &Tensor, dims: Option<&[usize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-    let gv = Tensor::where_(&std.eq_scalar(0.0)?, &zero_like_scalar(g), &g.div(&std.mul_scalar(2.0)?)?)?;
+fn std_backward(
+    g: &Tensor,
+    std: &Tensor,
+    x: &Tensor,
+    dims: Option<&[usize]>,
+    correction: f64,
+    keepdim: bool,
+) -> Result<Tensor> {
+    let gv = Tensor::where_(
+        &std.eq_scalar(0.0)?,
+        &zero_like_scalar(g),
+        &g.div(&std.mul_scalar(2.0)?)?,
+    )?;
     var_backward(&gv, x, dims, correction, keepdim)
 }
 
@@ -461,7 +502,13 @@ fn mean_backward(g: &Tensor, x: &Tensor, dims: &[usize], keepdim: bool) -> Resul
 }
 
 /// PyTorch's `norm_backward` for `vector_norm(x, p)`; `norm`/`g` already unsqueezed.
-fn norm_backward(g: &Tensor, x: &Tensor, norm: &Tensor, p: f64, dims: &[usize]) -> Result<Option<Tensor>> {
+fn norm_backward(
+    g: &Tensor,
+    x: &Tensor,
+    norm: &Tensor,
+    p: f64,
+    dims: &[usize],
+) -> Result<Option<Tensor>> {
     let zero = zero_like_scalar(g);
     let sgn = sign_const(x)?;
     let abs = x.mul(&sgn)?; // |x|, differentiable with gradient sgn(x)
@@ -470,7 +517,11 @@ fn norm_backward(g: &Tensor, x: &Tensor, norm: &Tensor, p: f64, dims: &[usize]) 
     } else if p == 1.0 {
         sgn.mul(g)?
     } else if p == 2.0 {
-        g.mul(&Tensor::where_(&norm.eq_scalar(0.0)?, &zero, &x.div(norm)?)?)?
+        g.mul(&Tensor::where_(
+            &norm.eq_scalar(0.0)?,
+            &zero,
+            &x.div(norm)?,
+        )?)?
     } else if p.is_infinite() {
         let abs_c = abs.detach();
         let mask = abs_c
@@ -485,7 +536,11 @@ fn norm_backward(g: &Tensor, x: &Tensor, norm: &Tensor, p: f64, dims: &[usize]) 
         };
         sgn.mul(&g.div(&count)?.mul(&mask)?)?
     } else if p < 1.0 {
-        let scaled = Tensor::where_(&x.eq_scalar(0.0)?, &zero, &sgn.mul(&abs.pow_scalar(p - 1.0)?)?)?;
+        let scaled = Tensor::where_(
+            &x.eq_scalar(0.0)?,
+            &zero,
+            &sgn.mul(&abs.pow_scalar(p - 1.0)?)?,
+        )?;
         scaled.mul(g)?.mul(&norm.pow_scalar(1.0 - p)?)?
     } else {
         let scaled = if p < 2.0 {
@@ -493,7 +548,11 @@ fn norm_backward(g: &Tensor, x: &Tensor, norm: &Tensor, p: f64, dims: &[usize]) 
         } else {
             x.mul(&abs.pow_scalar(p - 2.0)?)?
         };
-        let scale = Tensor::where_(&norm.eq_scalar(0.0)?, &zero, &g.div(&norm.pow_scalar(p - 1.0)?)?)?;
+        let scale = Tensor::where_(
+            &norm.eq_scalar(0.0)?,
+            &zero,
+            &g.div(&norm.pow_scalar(p - 1.0)?)?,
+        )?;
         scaled.mul(&scale)?
     };
     Ok(Some(r))
@@ -614,7 +673,11 @@ impl Tensor {
             }
             let mask = Tensor::from_vec(scatter_perm(&sel, &shape, &perm), shape.clone())?;
             let g = unsqueeze_back(g, &dims, keepdim)?;
-            Ok(vec![Some(Tensor::where_(&mask, &g, &zero_like_scalar(&g))?)])
+            Ok(vec![Some(Tensor::where_(
+                &mask,
+                &g,
+                &zero_like_scalar(&g),
+            )?)])
         })?;
         Ok((values, indices))
     }
@@ -643,7 +706,11 @@ impl Tensor {
             Tensor::from_vec(v, p.out_shape.clone())?
         });
         let xs = Saved::new(self);
-        let grad_fn = if max { "AmaxBackward0" } else { "AminBackward0" };
+        let grad_fn = if max {
+            "AmaxBackward0"
+        } else {
+            "AminBackward0"
+        };
         let (dims, di) = (p.dims.clone(), p.dims_isize());
         record1(grad_fn, &[self], out, true, move |ctx, g| {
             let x = xs.get()?;
@@ -681,7 +748,10 @@ impl Tensor {
             }
             None => {
                 if self.numel() == 0 {
-                    bail!("{}: Expected reduction dim to be specified for input.numel() == 0.", name);
+                    bail!(
+                        "{}: Expected reduction dim to be specified for input.numel() == 0.",
+                        name
+                    );
                 }
                 plan(self, (0..self.ndim()).collect(), keepdim)
             }
@@ -708,7 +778,13 @@ impl Tensor {
         let dims = p.dims;
         record1("VarBackward0", &[self], out, false, move |_, g| {
             let d = if full { None } else { Some(&dims[..]) };
-            Ok(vec![Some(var_backward(g, xs.get()?, d, correction, keepdim)?)])
+            Ok(vec![Some(var_backward(
+                g,
+                xs.get()?,
+                d,
+                correction,
+                keepdim,
+            )?)])
         })
     }
 
@@ -720,26 +796,53 @@ impl Tensor {
         record1("StdBackward0", &[self], out, true, move |ctx, g| {
             let d = if full { None } else { Some(&dims[..]) };
             let std = ctx.output(0)?;
-            Ok(vec![Some(std_backward(g, &std, xs.get()?, d, correction, keepdim)?)])
+            Ok(vec![Some(std_backward(
+                g,
+                &std,
+                xs.get()?,
+                d,
+                correction,
+                keepdim,
+            )?)])
         })
     }
 
     /// `torch.var_mean(x, dim, correction, keepdim)` → `(var, mean)` (VarMeanBackward0).
-    pub fn var_mean(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    pub fn var_mean(
+        &self,
+        dims: Option<&[isize]>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<(Tensor, Tensor)> {
         self.stat_mean(dims, correction, keepdim, false)
     }
 
     /// `torch.std_mean(x, dim, correction, keepdim)` → `(std, mean)` (StdMeanBackward0).
-    pub fn std_mean(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    pub fn std_mean(
+        &self,
+        dims: Option<&[isize]>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<(Tensor, Tensor)> {
         self.stat_mean(dims, correction, keepdim, true)
     }
 
-    fn stat_mean(&self, dims: Option<&[isize]>, correction: f64, keepdim: bool, std: bool) -> Result<(Tensor, Tensor)> {
+    fn stat_mean(
+        &self,
+        dims: Option<&[isize]>,
+        correction: f64,
+        keepdim: bool,
+        std: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let (out, mean, p, full) = self.var_forward(dims, correction, keepdim, std, true)?;
         let mean = mean.ok_or_else(|| crate::Error::new("internal: var_mean lost its mean"))?;
         let xs = Saved::new(self);
         let dims = p.dims;
-        let name = if std { "StdMeanBackward0" } else { "VarMeanBackward0" };
+        let name = if std {
+            "StdMeanBackward0"
+        } else {
+            "VarMeanBackward0"
+        };
         let mut outs = record(name, &[self], vec![out, mean], std, move |ctx, g| {
             let x = xs.get()?;
             let d = if full { None } else { Some(&dims[..]) };
@@ -769,8 +872,11 @@ impl Tensor {
         std: bool,
         with_mean: bool,
     ) -> Result<(Tensor, Option<Tensor>, Plan, bool)> {
-        require_float(self, "std and var only support floating point and complex dtypes")?;
-        let full = dims.map_or(true, |d| d.is_empty());
+        require_float(
+            self,
+            "std and var only support floating point and complex dtypes",
+        )?;
+        let full = dims.is_none_or(|d| d.is_empty());
         let rd = reduced_dims(self, dims.unwrap_or(&[]))?;
         let p = plan(self, rd, keepdim);
         let (out, mean) = crate::float_dispatch!(self.dtype(), "var", T => {
@@ -843,7 +949,12 @@ impl Tensor {
 
     /// `torch.linalg.vector_norm(x, ord, dim, keepdim)` (LinalgVectorNormBackward0): ord 2, 1,
     /// ±inf, 0 or any p. `dims == None` (or empty) reduces everything.
-    pub fn linalg_vector_norm(&self, ord: f64, dims: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+    pub fn linalg_vector_norm(
+        &self,
+        ord: f64,
+        dims: Option<&[isize]>,
+        keepdim: bool,
+    ) -> Result<Tensor> {
         if !self.dtype().is_floating_point() {
             bail!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
@@ -870,11 +981,17 @@ impl Tensor {
         });
         let xs = Saved::new(self);
         let dims = p.dims;
-        record1("LinalgVectorNormBackward0", &[self], out, true, move |ctx, g| {
-            let g = unsqueeze_back(g, &dims, keepdim)?;
-            let norm = unsqueeze_back(&ctx.output(0)?, &dims, keepdim)?;
-            Ok(vec![norm_backward(&g, xs.get()?, &norm, ord, &dims)?])
-        })
+        record1(
+            "LinalgVectorNormBackward0",
+            &[self],
+            out,
+            true,
+            move |ctx, g| {
+                let g = unsqueeze_back(g, &dims, keepdim)?;
+                let norm = unsqueeze_back(&ctx.output(0)?, &dims, keepdim)?;
+                Ok(vec![norm_backward(&g, xs.get()?, &norm, ord, &dims)?])
+            },
+        )
     }
 
     /// `Tensor.norm(p, dim, keepdim)`: `p == None` is `'fro'` (the 2-norm of the flattened
@@ -884,7 +1001,10 @@ impl Tensor {
             if let Some(d) = dims {
                 if d.len() > 2 {
                     let s: Vec<String> = d.iter().map(|v| v.to_string()).collect();
-                    bail!("linalg.matrix_norm: dim must be a 2-tuple. Got {}", s.join(" "));
+                    bail!(
+                        "linalg.matrix_norm: dim must be a 2-tuple. Got {}",
+                        s.join(" ")
+                    );
                 }
             }
         }
@@ -935,7 +1055,7 @@ fn prod_forward(x: &Tensor, dims: Vec<usize>, keepdim: bool) -> Result<Tensor> {
             let v = p.apply(x, |r: &[T]| {
                 let mut acc = T::ONE;
                 for &v in r {
-                    acc = acc * v;
+                    acc *= v;
                 }
                 acc
             })?;
@@ -943,16 +1063,22 @@ fn prod_forward(x: &Tensor, dims: Vec<usize>, keepdim: bool) -> Result<Tensor> {
         })
     } else {
         let xi = x.to_dtype(DType::I64)?;
-        let v = p.apply(&xi, |r: &[i64]| r.iter().fold(1i64, |a, &b| a.wrapping_mul(b)))?;
+        let v = p.apply(&xi, |r: &[i64]| {
+            r.iter().fold(1i64, |a, &b| a.wrapping_mul(b))
+        })?;
         Tensor::from_vec(v, p.out_shape)
     }
 }
 
 /// `vector_norm` of one run of absolute values, in f64.
 fn vector_norm_run(abs: impl Iterator<Item = f64>, ord: f64) -> f64 {
-    if ord == f64::INFINITY || ord == f64::NEG_INFINITY {
+    if ord.is_infinite() {
         let max = ord > 0.0;
-        let mut best = if max { f64::NEG_INFINITY } else { f64::INFINITY };
+        let mut best = if max {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
         let mut any = false;
         for a in abs {
             any = true;
