@@ -42,4 +42,43 @@ console.log("loss =", String(loss));
 console.log("W.grad =", String(W.grad));
 `,
   },
+  {
+    id: "unscaled-gradients",
+    title: "Unscaled gradients (float16 + GradScaler)",
+    code: `import { amp, manualSeed, nn, optim, randn } from "tensorgrad";
+// A small model whose gradients (~1e-8) are below float16's smallest subnormal (6e-8).
+manualSeed(0);
+const X = randn(16, 8), T = randn(16, 4);
+const W1init = randn(8, 16).mul(0.3), W2init = randn(16, 4).mul(0.3);
+function model() {
+  const W1 = new nn.Parameter(W1init.clone()), W2 = new nn.Parameter(W2init.clone());
+  const loss = () => X.matmul(W1).tanh().matmul(W2).sub(T).pow(2).mean().mul(1e-7);
+  return { W1, W2, loss };
+}
+const maxAbs = (t) => Math.max(...Array.from(t.toTypedArray(), Math.abs));
+
+// 1. float32 reference gradients
+const ref = model();
+ref.loss().backward();
+console.log("float32 grad max |dW2|:", maxAbs(ref.W2.grad).toExponential(4));
+
+// 2. float16 autocast, no scaler: the gradients underflow to zero
+const plain = model();
+amp.autocast({ dtype: "float16" }, () => plain.loss()).backward();
+console.log("float16, no scaler:    ", maxAbs(plain.W2.grad));
+
+// 3. float16 autocast with GradScaler: scale the loss, then unscale_ to true values
+const m = model();
+const opt = new optim.SGD([m.W1, m.W2], { lr: 0.1 });
+const scaler = new amp.GradScaler();
+scaler.scale(amp.autocast({ dtype: "float16" }, () => m.loss())).backward();
+console.log("scaled grad max |dW2|: ", maxAbs(m.W2.grad).toExponential(4), "(scale", scaler.getScale() + ")");
+scaler.unscale_(opt);  // now clip or inspect the true gradients
+console.log("unscaled max |dW2|:    ", maxAbs(m.W2.grad).toExponential(4));
+const rel = maxAbs(m.W2.grad.sub(ref.W2.grad)) / maxAbs(ref.W2.grad);
+console.log("max difference vs float32, relative:", rel.toExponential(2));
+scaler.step(opt);
+scaler.update();
+`,
+  },
 ];

@@ -29,6 +29,14 @@ macro_rules! any_dispatch {
                 type $T = f64;
                 $body
             }
+            DType::F16 => {
+                type $T = crate::half::F16;
+                $body
+            }
+            DType::BF16 => {
+                type $T = crate::half::BF16;
+                $body
+            }
             DType::I32 => {
                 type $T = i32;
                 $body
@@ -1055,7 +1063,7 @@ fn prod_forward(x: &Tensor, dims: Vec<usize>, keepdim: bool) -> Result<Tensor> {
             let v = p.apply(x, |r: &[T]| {
                 let mut acc = T::ONE;
                 for &v in r {
-                    acc *= v;
+                    acc = acc * v;
                 }
                 acc
             })?;
