@@ -209,7 +209,10 @@ fn view_backward(g: &Tensor, in_shape: &[usize], spec: ViewSpec) -> Result<Tenso
 }
 
 fn python_slice(n: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> Result<(usize, usize)> {
-    if step <= 0 {
+    if step == 0 {
+        bail!("slice step cannot be zero");
+    }
+    if step < 0 {
         bail!("step must be greater than zero");
     }
     let n = n as isize;
