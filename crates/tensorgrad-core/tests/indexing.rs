@@ -336,3 +336,23 @@ fn index_put_second_order() {
         &[a],
     );
 }
+
+#[test]
+fn in_place_variants_under_autograd() {
+    let w = t64(&[1., 2., 3.], &[3]);
+    let v = t64(&[10.], &[1]);
+    let x = w.mul_scalar(2.0).unwrap();
+    x.index_put_(&[Some(long(&[1], &[1]))], &v, false).unwrap();
+    assert_eq!(x.to_f64_vec(), vec![2., 10., 6.]);
+    let wt = Tensor::from_f64_slice(&[1., 2., 3.], vec![3], DType::F64).unwrap();
+    x.mul(&wt).unwrap().sum().unwrap().backward(None, false, false).unwrap();
+    assert_eq!(w.grad().unwrap().to_f64_vec(), vec![2., 0., 6.]);
+    assert_eq!(v.grad().unwrap().to_f64_vec(), vec![2.]);
+    // a leaf that requires grad refuses in-place writes, as in PyTorch
+    let leaf = t64(&[1., 2.], &[2]);
+    assert!(leaf.masked_fill_(&mask(&[true, false], &[2]), 0.0).is_err());
+    assert_eq!(
+        msg(ar(3, &[3]).index(&[I::Slice { start: None, stop: None, step: 0 }])),
+        "slice step cannot be zero"
+    );
+}
