@@ -72,10 +72,12 @@ impl Generator {
             next_double_normal: None,
         }
     }
-    fn random(&mut self) -> u32 {
+    /// One 32-bit engine draw (`CPUGeneratorImpl::random`); randint and randperm use it.
+    pub(crate) fn random(&mut self) -> u32 {
         self.engine.next_u32()
     }
-    fn random64(&mut self) -> u64 {
+    /// Two draws as one 64-bit value, the first in the high half (`random64`).
+    pub(crate) fn random64(&mut self) -> u64 {
         let hi = self.engine.next_u32() as u64;
         let lo = self.engine.next_u32() as u64;
         (hi << 32) | lo

@@ -47,16 +47,6 @@ fn check_index_dtype(t: &Tensor) -> Result<()> {
     }
 }
 
-/// PyTorch's TypeMeta names, used by masked_fill's dtype error.
-fn type_meta_name(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "float",
-        DType::F64 => "double",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::Bool => "bool",
-    }
-}
 
 /// Where advanced indexing reads (or index_put writes): the result shape and the storage offset
 /// of every result element, row-major.
@@ -571,7 +561,7 @@ impl Tensor {
         if mask.dtype() != DType::Bool {
             bail!(
                 "masked_fill_ only supports boolean masks, but got mask with dtype {}",
-                type_meta_name(mask.dtype())
+                super::meta_name(mask.dtype())
             );
         }
         let shape = broadcast_shapes(self.shape(), mask.shape())?;

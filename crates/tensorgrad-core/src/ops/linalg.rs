@@ -1,12 +1,16 @@
-//! Matrix products.
+//! Matrix products: `mm`, and the strided (batched) product kernel that `mm`, `mv`, `bmm`,
+//! `addmm` and `baddbmm` share. The kernel reads transposed and other strided views in place,
+//! so backward rules such as `g.mm(b.t())` never copy the transpose. The rest of the family
+//! (matmul, dot, mv, bmm, einsum, ...) is in `linalg_ext.rs`.
 
 use super::with_slice;
 use crate::autograd::saved::Saved;
 use crate::element::Numeric;
-use crate::kernels;
 use crate::kernels::provider::kernel_provider;
+use crate::shape::Layout;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
+
 
 impl Tensor {
     /// `mm(other)` (MmBackward0): 2-D matrix product.
@@ -39,8 +43,8 @@ impl Tensor {
         if self.dtype() != other.dtype() {
             bail!(
                 "expected m1 and m2 to have the same dtype, but got: {} != {}",
-                self.dtype().name(),
-                other.dtype().name()
+                super::meta_name(self.dtype()),
+                super::meta_name(other.dtype())
             );
         }
         if super::is_half(self.dtype()) {
@@ -53,29 +57,20 @@ impl Tensor {
             })?;
             return self.record_mm(other, out);
         }
-        let a = self.contiguous_data()?;
-        let b = other.contiguous_data()?;
-        let out = crate::numeric_dispatch!(self.dtype(), "addmm_impl_cpu_", T => {
-            let (oa, ob) = (a.layout().offset, b.layout().offset);
-            let v = with_slice(&a, |da: &[T]| {
-                with_slice(&b, |db: &[T]| matmul_kernel(&da[oa..oa + m * k], &db[ob..ob + k * n], m, k, n))
-            })??;
-            Tensor::from_vec(v, vec![m, n])?
-        });
+        let out = product(
+            self,
+            lift3(self.layout()),
+            other,
+            lift3(other.layout()),
+            vec![m, n],
+            "addmm_impl_cpu_",
+        )?;
         self.record_mm(other, out)
     }
 
     fn record_mm(&self, other: &Tensor, out: Tensor) -> Result<Tensor> {
-        let sa = if other.requires_grad() {
-            Some(Saved::new(self))
-        } else {
-            None
-        };
-        let sb = if self.requires_grad() {
-            Some(Saved::new(other))
-        } else {
-            None
-        };
+        let sa = other.requires_grad().then(|| Saved::new(self));
+        let sb = self.requires_grad().then(|| Saved::new(other));
         record1("MmBackward0", &[self, other], out, false, move |ctx, g| {
             let ga = match (&sb, ctx.needs_input_grad(0)) {
                 (Some(b), true) => Some(g.mm(&b.get()?.t()?)?),
@@ -88,77 +83,125 @@ impl Tensor {
             Ok(vec![ga, gb])
         })
     }
+}
 
-    /// `matmul(other)`: for now the 1-D/2-D cases (dot, mv, vm, mm); batched matmul comes with
-    /// the broader op set.
-    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
-        match (self.ndim(), other.ndim()) {
-            (2, 2) => self.mm(other),
-            (1, 2) => self.unsqueeze(0)?.mm(other)?.squeeze_dims(&[0]),
-            (2, 1) => self.mm(&other.unsqueeze(1)?)?.squeeze_dims(&[1]),
-            (1, 1) => {
-                if self.shape()[0] != other.shape()[0] {
-                    bail!(
-                        "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
-                        self.shape()[0], other.shape()[0], self.shape()[0], other.shape()[0]
-                    );
-                }
-                self.unsqueeze(0)?
-                    .mm(&other.unsqueeze(1)?)?
-                    .reshape_usize(&[])
-            }
-            (a, b) if a == 0 || b == 0 => bail!(
-                "both arguments to matmul need to be at least 1D, but they are {}D and {}D",
-                a,
-                b
-            ),
-            (a, b) => bail!("matmul of {}D and {}D tensors is not supported yet", a, b),
-        }
+/// A 2-D layout seen as a batch of one (batch stride 0); 3-D layouts are returned as they are.
+pub(crate) fn lift3(l: &Layout) -> Layout {
+    if l.shape.len() == 3 {
+        return l.clone();
     }
-
-    /// The data of this tensor in contiguous row-major order, without graph.
-    fn contiguous_data(&self) -> Result<Tensor> {
-        if self.is_contiguous() {
-            return Ok(self.detach());
-        }
-        crate::autograd::grad_mode::no_grad(|| self.clone_tensor())
+    let mut shape = vec![1];
+    shape.extend_from_slice(&l.shape);
+    let mut strides = vec![0];
+    strides.extend_from_slice(&l.strides);
+    Layout {
+        shape,
+        strides,
+        offset: l.offset,
     }
 }
 
-fn matmul_kernel<T: Numeric>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
-    if let (Some(p), Some(fa), Some(fb)) = (kernel_provider(), T::as_f32(a), T::as_f32(b)) {
-        let v = p.matmul_f32(fa, fb, m, k, n).filter(|v| v.len() == m * n);
-        if let Some(v) = v.and_then(T::from_f32_vec) {
-            return v;
+/// The batched product of `a` (read through the 3-D layout `la`) and `b` (through `lb`), as a
+/// fresh contiguous tensor of shape `out_shape` (same number of elements as `[bs, m, n]`).
+/// Both tensors must have the same dtype (callers check, with their own messages).
+pub(crate) fn product(
+    a: &Tensor,
+    la: Layout,
+    b: &Tensor,
+    lb: Layout,
+    out_shape: Vec<usize>,
+    op: &str,
+) -> Result<Tensor> {
+    crate::numeric_dispatch!(a.dtype(), op, T => {
+        let v = with_slice(a, |da: &[T]| with_slice(b, |db: &[T]| bmm_strided(da, &la, db, &lb)))??;
+        Tensor::from_vec(v, out_shape)
+    })
+}
+
+/// `C[b] = A[b] · B[b]` over 3-D strided views (shape `[bs, m, k]` and `[bs, k, n]`), into a
+/// contiguous `[bs, m, n]` vector. Row-major `B` runs as row axpys, column-major `B` with
+/// row-major `A` (a transposed view) as dot products, anything else by strided reads; no
+/// operand is copied.
+pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
+    let (bs, m, k) = (la.shape[0], la.shape[1], la.shape[2]);
+    let n = lb.shape[2];
+    let mut c = vec![T::ZERO; bs * m * n];
+    if bs == 0 || m == 0 || n == 0 || k == 0 {
+        return c;
+    }
+    let (sab, sam, sak) = (la.strides[0], la.strides[1], la.strides[2]);
+    let (sbb, sbk, sbn) = (lb.strides[0], lb.strides[1], lb.strides[2]);
+    let provider = kernel_provider();
+    for bi in 0..bs {
+        let ao = la.offset + bi * sab;
+        let bo = lb.offset + bi * sbb;
+        let cb = &mut c[bi * m * n..(bi + 1) * m * n];
+        let a_rowmajor = sak == 1 && (sam == k || m == 1);
+        let b_rowmajor = sbn == 1 && (sbk == n || k == 1);
+        if let (Some(p), true) = (&provider, a_rowmajor && b_rowmajor) {
+            let (sa, sb) = (&a[ao..ao + m * k], &b[bo..bo + k * n]);
+            if let (Some(fa), Some(fb)) = (T::as_f32(sa), T::as_f32(sb)) {
+                let v = p.matmul_f32(fa, fb, m, k, n).filter(|v| v.len() == m * n);
+                if let Some(v) = v.and_then(T::from_f32_vec) {
+                    cb.copy_from_slice(&v);
+                    continue;
+                }
+            }
+        }
+        if sbn == 1 || n == 1 {
+            // i-p-j: the inner loop is an axpy over a contiguous row of B and C.
+            for i in 0..m {
+                let crow = &mut cb[i * n..(i + 1) * n];
+                for p in 0..k {
+                    let av = a[ao + i * sam + p * sak];
+                    let start = bo + p * sbk;
+                    let brow = &b[start..start + n];
+                    for (cv, &bv) in crow.iter_mut().zip(brow) {
+                        *cv = cv.nadd(av.nmul(bv));
+                    }
+                }
+            }
+        } else if sbk == 1 && sak == 1 {
+            // B is column-major (a transposed view) and A row-major: dot products.
+            for i in 0..m {
+                let arow = &a[ao + i * sam..ao + i * sam + k];
+                for j in 0..n {
+                    let bcol = &b[bo + j * sbn..bo + j * sbn + k];
+                    let mut acc = T::ZERO;
+                    for (&x, &y) in arow.iter().zip(bcol) {
+                        acc = acc.nadd(x.nmul(y));
+                    }
+                    cb[i * n + j] = acc;
+                }
+            }
+        } else {
+            for i in 0..m {
+                for p in 0..k {
+                    let av = a[ao + i * sam + p * sak];
+                    let bbase = bo + p * sbk;
+                    for j in 0..n {
+                        let cv = &mut cb[i * n + j];
+                        *cv = cv.nadd(av.nmul(b[bbase + j * sbn]));
+                    }
+                }
+            }
         }
     }
-    kernels::matmul(a, b, m, k, n)
+    c
 }
 
 use super::registry::{input, Domain::*, Grad, OpSpec};
 
 pub(crate) fn specs() -> Vec<OpSpec> {
     const D2: Grad = Grad::Differentiable { double: true };
-    vec![
-        OpSpec {
-            name: "mm",
-            js: "mm",
-            grad_fn: "MmBackward0",
-            dtypes: "float32, float64, int32, int64",
-            grad: D2,
-            notes: "`g@Bᵀ`, `Aᵀ@g`",
-            inputs: vec![input(&[2, 3], Any), input(&[3, 2], Any)],
-            run: |x| x[0].mm(&x[1]),
-        },
-        OpSpec {
-            name: "matmul",
-            js: "matmul",
-            grad_fn: "MmBackward0",
-            dtypes: "float32, float64, int32, int64",
-            grad: D2,
-            notes: "2-D case shown; 1-D operands get a dim prepended/appended and removed",
-            inputs: vec![input(&[2, 3], Any), input(&[3, 2], Any)],
-            run: |x| x[0].matmul(&x[1]),
-        },
-    ]
+    vec![OpSpec {
+        name: "mm",
+        js: "mm",
+        grad_fn: "MmBackward0",
+        dtypes: "float32, float64, int32, int64",
+        grad: D2,
+        notes: "`g@Bᵀ`, `Aᵀ@g` (transposes are strided views, never copied)",
+        inputs: vec![input(&[2, 3], Any), input(&[3, 2], Any)],
+        run: |x| x[0].mm(&x[1]),
+    }]
 }

@@ -102,6 +102,19 @@ pub(crate) fn via_f32(x: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> 
     crate::no_grad(|| f(&x.to_dtype(DType::F32)?)?.to_dtype(d))
 }
 
+/// PyTorch's `TypeMeta` names ("float", "double", "long int"), used by `dtype()` in messages.
+pub(crate) fn meta_name(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "float",
+        DType::F64 => "double",
+        DType::F16 => "c10::Half",
+        DType::BF16 => "c10::BFloat16",
+        DType::I32 => "int",
+        DType::I64 => "long int",
+        DType::Bool => "bool",
+    }
+}
+
 /// PyTorch's kernel-dispatch names ("Float", "Double", "Bool") used in its dtype errors.
 pub fn kernel_dtype_name(d: DType) -> &'static str {
     match d {
