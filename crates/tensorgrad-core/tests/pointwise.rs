@@ -615,6 +615,21 @@ fn clamp_in_place() {
     y.sum().unwrap().backward(None, false, false).unwrap();
     assert_eq!(leaf.grad().unwrap().to_f64_vec(), vec![0.0, 1.0, 0.0]);
     assert!(err_msg(leaf.clamp_(Some(0.0), None).map(|t| t.clone())).contains("leaf Variable"));
+    // no type-promoting in-place clamp
+    let i = i64t(&[1, 5]);
+    assert_eq!(
+        err_msg(i.clamp_(Some(0.5), None).map(|t| t.clone())),
+        "result type Float can't be cast to the desired output type long int"
+    );
+    i.clamp_(Some(2.0), None).unwrap();
+    assert_eq!(i.to_vec::<i64>().unwrap(), vec![2, 5]);
+    assert_eq!(
+        err_msg(
+            i.clamp_tensor_(Some(&f32t(&[0.5])), None)
+                .map(|t| t.clone())
+        ),
+        "result type Float can't be cast to the desired output type Long"
+    );
 }
 
 // ---- maximum / minimum / fmax / fmin ---------------------------------------------------------

@@ -155,6 +155,7 @@ describe("clamp", () => {
     expect(x.version).toBeGreaterThan(v);
     x.clip_({ max: tensor(0) });
     expect(x.tolist()).toEqual([-1, 0, 0]);
+    expect(() => tensor([1], { dtype: "int64" }).clamp_(0.5)).toThrow("result type Float can't be cast to the desired output type long int");
     const leaf = tensor([1], { requiresGrad: true });
     expect(() => leaf.clamp_(0, 1)).toThrow("a leaf Variable that requires grad is being used in an in-place operation.");
     const y = leaf.mul(3);

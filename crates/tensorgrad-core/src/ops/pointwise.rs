@@ -128,6 +128,19 @@ fn scalar_dtype(t: DType, s: f64) -> DType {
     }
 }
 
+/// The dtype clamp computes in with number bounds: PyTorch's result type of the tensor and
+/// the bounds (an integer tensor with a fractional bound gives float32; bool gives int64).
+fn clamp_scalar_dtype(t: DType, min: Option<f64>, max: Option<f64>) -> DType {
+    let mut d = t;
+    for b in [min, max].into_iter().flatten() {
+        let bd = scalar_dtype(t, b);
+        if bd.is_floating_point() || d == DType::Bool {
+            d = bd;
+        }
+    }
+    d
+}
+
 /// The error of a float-only kernel given an integer/bool dtype.
 fn float_only(d: DType, kernel: &str) -> Result<()> {
     if !d.is_floating_point() {
@@ -490,13 +503,7 @@ impl Tensor {
     }
 
     fn clamp_scalar_forward(&self, min: Option<f64>, max: Option<f64>, op: &str) -> Result<Tensor> {
-        let mut d = self.dtype();
-        for b in [min, max].into_iter().flatten() {
-            let bd = scalar_dtype(self.dtype(), b);
-            if bd.is_floating_point() || d == DType::Bool {
-                d = bd;
-            }
-        }
+        let d = clamp_scalar_dtype(self.dtype(), min, max);
         let x = self.detach().to_dtype(d)?;
         if let (Some(lo), Some(hi)) = (min, max) {
             if lo.is_nan() || hi.is_nan() {
@@ -615,12 +622,32 @@ impl Tensor {
     }
 
     /// In-place `clamp_(min, max)` with number bounds.
+    /// An integer tensor with a fractional bound is refused (no type-promoting in-place op).
     pub fn clamp_(&self, min: Option<f64>, max: Option<f64>) -> Result<&Tensor> {
+        let d = clamp_scalar_dtype(self.dtype(), min, max);
+        if d != self.dtype() {
+            bail!(
+                "result type {} can't be cast to the desired output type {}",
+                kernel_dtype_name(d),
+                cpp_type_name(self.dtype())
+            );
+        }
         self.apply_inplace(|x| x.clamp(min, max))
     }
 
     /// In-place `clamp_(min, max)` with tensor bounds.
     pub fn clamp_tensor_(&self, min: Option<&Tensor>, max: Option<&Tensor>) -> Result<&Tensor> {
+        let d = [min, max]
+            .into_iter()
+            .flatten()
+            .fold(self.dtype(), |d, t| DType::promote(d, t.dtype()));
+        if d != self.dtype() && !(d.is_floating_point() && self.dtype().is_floating_point()) {
+            bail!(
+                "result type {} can't be cast to the desired output type {}",
+                kernel_dtype_name(d),
+                kernel_dtype_name(self.dtype())
+            );
+        }
         self.apply_inplace(|x| x.clamp_tensor(min, max))
     }
 
