@@ -52,7 +52,10 @@ impl RawTensor {
         wrap(self.t.select(dim as isize, index as isize))
     }
     pub fn diagonal(&self, offset: i32, dim1: i32, dim2: i32) -> JsResult<RawTensor> {
-        wrap(self.t.diagonal(offset as isize, dim1 as isize, dim2 as isize))
+        wrap(
+            self.t
+                .diagonal(offset as isize, dim1 as isize, dim2 as isize),
+        )
     }
     pub fn tril(&self, k: i32) -> JsResult<RawTensor> {
         wrap(self.t.tril(k as isize))

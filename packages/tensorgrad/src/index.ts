@@ -64,5 +64,10 @@ export { finfo } from "./amp/autocast.js";
 /** `torch.amp`: mixed precision (autocast, GradScaler). */
 export const amp = { GradScaler, autocast, getAutocastDtype };
 
+import { linalgCore } from "./ops/linalg.js";
+import { linalgReductions } from "./ops/reductions.js";
+/** `torch.linalg`: matmul, vecdot, vectorNorm. */
+export const linalg = { ...linalgCore, ...linalgReductions };
+
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

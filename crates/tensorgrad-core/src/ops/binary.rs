@@ -61,7 +61,7 @@ macro_rules! binary_forward {
 
 /// The dtype `tensor ⊙ scalar` computes in: PyTorch's wrapped-number rule (a scalar never
 /// widens a tensor of the same category; a fractional scalar makes an integer tensor float).
-fn scalar_dtype(t: DType, s: f64) -> DType {
+pub(crate) fn scalar_dtype(t: DType, s: f64) -> DType {
     if t.is_floating_point() {
         t
     } else if s.fract() == 0.0 && s.is_finite() {

@@ -47,7 +47,6 @@ fn check_index_dtype(t: &Tensor) -> Result<()> {
     }
 }
 
-
 /// Where advanced indexing reads (or index_put writes): the result shape and the storage offset
 /// of every result element, row-major.
 struct AdvPlan {
@@ -135,7 +134,9 @@ fn adv_plan(l: &Layout, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
     let nb = numel(&b);
     let mut idx_off = vec![0usize; nb];
     for &d in &idx_dims {
-        let Some((vals, shape)) = &per_dim[d] else { continue };
+        let Some((vals, shape)) = &per_dim[d] else {
+            continue;
+        };
         let bs = broadcast_strides(&Layout::contiguous(shape.clone()), &b)?;
         let offs = offsets_of(&b, &bs.iter().map(|&s| s as isize).collect::<Vec<_>>(), 0);
         let size = l.shape[d] as i64;
@@ -155,7 +156,11 @@ fn adv_plan(l: &Layout, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
     }
     // Adjacent index dims keep their place; otherwise the indexed dims go first.
     let adjacent = idx_dims.windows(2).all(|w| w[1] == w[0] + 1);
-    let first = if adjacent { idx_dims.first().copied().unwrap_or(0) } else { 0 };
+    let first = if adjacent {
+        idx_dims.first().copied().unwrap_or(0)
+    } else {
+        0
+    };
     let before: Vec<usize> = (0..first).filter(|d| !idx_dims.contains(d)).collect();
     let after: Vec<usize> = (first..nd).filter(|d| !idx_dims.contains(d)).collect();
     let sub = |dims: &[usize]| {
@@ -181,7 +186,13 @@ fn adv_plan(l: &Layout, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
 
 /// Offsets of every element of a tensor shaped `shape` whose coordinate along `dim` is mapped
 /// through `map`, read from a layout with `strides`/`base`.
-fn mapped_offsets(shape: &[usize], strides: &[usize], base: usize, dim: usize, map: &[usize]) -> Vec<usize> {
+fn mapped_offsets(
+    shape: &[usize],
+    strides: &[usize],
+    base: usize,
+    dim: usize,
+    map: &[usize],
+) -> Vec<usize> {
     let mut st: Vec<isize> = strides.iter().map(|&s| s as isize).collect();
     st[dim] = 0;
     let offs = offsets_of(shape, &st, base as isize);
@@ -194,7 +205,10 @@ fn mapped_offsets(shape: &[usize], strides: &[usize], base: usize, dim: usize, m
 }
 
 fn detached(indices: &[Option<Tensor>]) -> Vec<Option<Tensor>> {
-    indices.iter().map(|t| t.as_ref().map(|t| t.detach())).collect()
+    indices
+        .iter()
+        .map(|t| t.as_ref().map(|t| t.detach()))
+        .collect()
 }
 
 impl Tensor {
@@ -208,7 +222,11 @@ impl Tensor {
             match it {
                 TensorIndex::Int(_) | TensorIndex::Slice { .. } => consumed += 1,
                 TensorIndex::Tensor(t) => {
-                    consumed += if t.dtype() == DType::Bool { t.ndim() } else { 1 }
+                    consumed += if t.dtype() == DType::Bool {
+                        t.ndim()
+                    } else {
+                        1
+                    }
                 }
                 TensorIndex::Ellipsis => ellipses += 1,
                 TensorIndex::NewAxis => {}
@@ -254,7 +272,11 @@ impl Tensor {
                         t.clone()
                     };
                     tensors.resize(dim, None);
-                    dim += if t.dtype() == DType::Bool { t.ndim() } else { 1 };
+                    dim += if t.dtype() == DType::Bool {
+                        t.ndim()
+                    } else {
+                        1
+                    };
                     tensors.push(Some(t));
                     any_tensor = true;
                 }
@@ -272,7 +294,9 @@ impl Tensor {
 
     fn view_with_layout_alias(&self) -> Result<Tensor> {
         let out = self.view_with_layout(self.layout().clone());
-        record1("AliasBackward0", &[self], out, false, |_, g| Ok(vec![Some(g.clone())]))
+        record1("AliasBackward0", &[self], out, false, |_, g| {
+            Ok(vec![Some(g.clone())])
+        })
     }
 
     /// `aten::index(self, indices)`: advanced indexing with one optional index tensor per dim
@@ -290,7 +314,12 @@ impl Tensor {
 
     /// `index_put(indices, values, accumulate)`: a copy with `values` (broadcast) written at
     /// the indexed positions, or added with `accumulate` (IndexPutBackward0).
-    pub fn index_put(&self, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<Tensor> {
+    pub fn index_put(
+        &self,
+        indices: &[Option<Tensor>],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Result<Tensor> {
         if values.dtype() != self.dtype() {
             bail!(
                 "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
@@ -311,25 +340,36 @@ impl Tensor {
         put_offsets(&out, &plan.offsets, &vals, accumulate)?;
         let idx = detached(indices);
         let vshape = values.shape().to_vec();
-        record1("IndexPutBackward0", &[self, values], out, false, move |ctx, g| {
-            let gs = if !ctx.needs_input_grad(0) {
-                None
-            } else if accumulate {
-                Some(g.clone())
-            } else {
-                Some(g.index_put(&idx, &Tensor::scalar(0.0, g.dtype()), false)?)
-            };
-            let gv = if ctx.needs_input_grad(1) {
-                Some(g.index_tensors(&idx)?.sum_to(&vshape)?)
-            } else {
-                None
-            };
-            Ok(vec![gs, gv])
-        })
+        record1(
+            "IndexPutBackward0",
+            &[self, values],
+            out,
+            false,
+            move |ctx, g| {
+                let gs = if !ctx.needs_input_grad(0) {
+                    None
+                } else if accumulate {
+                    Some(g.clone())
+                } else {
+                    Some(g.index_put(&idx, &Tensor::scalar(0.0, g.dtype()), false)?)
+                };
+                let gv = if ctx.needs_input_grad(1) {
+                    Some(g.index_tensors(&idx)?.sum_to(&vshape)?)
+                } else {
+                    None
+                };
+                Ok(vec![gs, gv])
+            },
+        )
     }
 
     /// `index_put_(indices, values, accumulate)`, in place.
-    pub fn index_put_(&self, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<&Tensor> {
+    pub fn index_put_(
+        &self,
+        indices: &[Option<Tensor>],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Result<&Tensor> {
         let out = self.index_put(indices, values, accumulate)?;
         self.copy_(&out)
     }
@@ -358,7 +398,14 @@ impl Tensor {
         })
     }
 
-    fn scatter_impl(&self, dim: isize, index: &Tensor, src: &Tensor, accumulate: bool, op: &str) -> Result<(Tensor, usize)> {
+    fn scatter_impl(
+        &self,
+        dim: isize,
+        index: &Tensor,
+        src: &Tensor,
+        accumulate: bool,
+        op: &str,
+    ) -> Result<(Tensor, usize)> {
         if index.dtype() != DType::I64 {
             bail!("{}(): Expected dtype int64 for index", op);
         }
@@ -375,12 +422,20 @@ impl Tensor {
             let i = index.reshape_raw_any(vec![index.numel()])?;
             let s = src.reshape_raw_any(vec![src.numel()])?;
             let offs = scatter_gather_offsets(o.layout(), 0, &i, op, Some(s.layout()))?;
-            let vals = copy_offsets(&s, &offset_of_src(s.layout(), i.shape()), i.shape().to_vec())?;
+            let vals = copy_offsets(
+                &s,
+                &offset_of_src(s.layout(), i.shape()),
+                i.shape().to_vec(),
+            )?;
             put_offsets(&o, &offs, &vals, accumulate)?;
             return Ok((out, d));
         }
         let offs = scatter_gather_offsets(out.layout(), d, index, op, Some(src.layout()))?;
-        let vals = copy_offsets(src, &offset_of_src(src.layout(), index.shape()), index.shape().to_vec())?;
+        let vals = copy_offsets(
+            src,
+            &offset_of_src(src.layout(), index.shape()),
+            index.shape().to_vec(),
+        )?;
         put_offsets(&out, &offs, &vals, accumulate)?;
         Ok((out, d))
     }
@@ -390,19 +445,25 @@ impl Tensor {
     pub fn scatter(&self, dim: isize, index: &Tensor, src: &Tensor) -> Result<Tensor> {
         let (out, d) = self.scatter_impl(dim, index, src, false, "scatter")?;
         let idx = index.detach();
-        record1("ScatterBackward0", &[self, src], out, false, move |ctx, g| {
-            let gs = if ctx.needs_input_grad(0) {
-                Some(g.scatter_value(d as isize, &idx, 0.0)?)
-            } else {
-                None
-            };
-            let gsrc = if ctx.needs_input_grad(1) {
-                Some(g.gather(d as isize, &idx)?)
-            } else {
-                None
-            };
-            Ok(vec![gs, gsrc])
-        })
+        record1(
+            "ScatterBackward0",
+            &[self, src],
+            out,
+            false,
+            move |ctx, g| {
+                let gs = if ctx.needs_input_grad(0) {
+                    Some(g.scatter_value(d as isize, &idx, 0.0)?)
+                } else {
+                    None
+                };
+                let gsrc = if ctx.needs_input_grad(1) {
+                    Some(g.gather(d as isize, &idx)?)
+                } else {
+                    None
+                };
+                Ok(vec![gs, gsrc])
+            },
+        )
     }
 
     /// `scatter(dim, index, value)` with a number (ScatterBackward1).
@@ -432,14 +493,20 @@ impl Tensor {
     pub fn scatter_add(&self, dim: isize, index: &Tensor, src: &Tensor) -> Result<Tensor> {
         let (out, d) = self.scatter_impl(dim, index, src, true, "scatter_add")?;
         let idx = index.detach();
-        record1("ScatterAddBackward0", &[self, src], out, false, move |ctx, g| {
-            let gsrc = if ctx.needs_input_grad(1) {
-                Some(g.gather(d as isize, &idx)?)
-            } else {
-                None
-            };
-            Ok(vec![Some(g.clone()), gsrc])
-        })
+        record1(
+            "ScatterAddBackward0",
+            &[self, src],
+            out,
+            false,
+            move |ctx, g| {
+                let gsrc = if ctx.needs_input_grad(1) {
+                    Some(g.gather(d as isize, &idx)?)
+                } else {
+                    None
+                };
+                Ok(vec![Some(g.clone()), gsrc])
+            },
+        )
     }
 
     /// `scatter_add_(dim, index, src)`, in place.
@@ -474,7 +541,11 @@ impl Tensor {
             let map = Tensor::vector_index(index, 1, "index_select")?;
             let s = self.reshape_usize(&[1])?;
             let out = s.index_select(0, &index.reshape_raw_any(vec![map.len()])?)?;
-            return if index.ndim() == 0 { out.reshape_usize(&[]) } else { Ok(out) };
+            return if index.ndim() == 0 {
+                out.reshape_usize(&[])
+            } else {
+                Ok(out)
+            };
         }
         let map = Tensor::vector_index(index, self.shape()[d], "index_select")?;
         let mut shape = self.shape().to_vec();
@@ -493,7 +564,13 @@ impl Tensor {
     /// `index_add(dim, index, source, alpha)`: a copy with `alpha * source` added at `index`
     /// along `dim`; repeats accumulate (IndexAddBackward0: self `g`, source
     /// `alpha * g.index_select(dim, index)`).
-    pub fn index_add(&self, dim: isize, index: &Tensor, source: &Tensor, alpha: f64) -> Result<Tensor> {
+    pub fn index_add(
+        &self,
+        dim: isize,
+        index: &Tensor,
+        source: &Tensor,
+        alpha: f64,
+    ) -> Result<Tensor> {
         let d = normalize_dim(dim, self.ndim())?;
         if source.dtype() != self.dtype() {
             bail!(
@@ -504,7 +581,13 @@ impl Tensor {
         }
         let n = if self.ndim() == 0 { 1 } else { self.shape()[d] };
         let map = Tensor::vector_index(index, n, "index_add_")?;
-        let src_n = if source.ndim() == 0 { 1 } else if d < source.ndim() { source.shape()[d] } else { 0 };
+        let src_n = if source.ndim() == 0 {
+            1
+        } else if d < source.ndim() {
+            source.shape()[d]
+        } else {
+            0
+        };
         if map.len() != src_n {
             bail!(
                 "index_add_(): Number of indices ({}) should be equal to source.size(dim) ({})",
@@ -512,8 +595,16 @@ impl Tensor {
                 src_n
             );
         }
-        let self_1d: Vec<usize> = if self.ndim() == 0 { vec![1] } else { self.shape().to_vec() };
-        let src_1d: Vec<usize> = if source.ndim() == 0 { vec![1] } else { source.shape().to_vec() };
+        let self_1d: Vec<usize> = if self.ndim() == 0 {
+            vec![1]
+        } else {
+            self.shape().to_vec()
+        };
+        let src_1d: Vec<usize> = if source.ndim() == 0 {
+            vec![1]
+        } else {
+            source.shape().to_vec()
+        };
         if src_1d.len() != self_1d.len()
             || (0..self_1d.len()).any(|k| k != d && src_1d[k] != self_1d[k])
         {
@@ -537,22 +628,34 @@ impl Tensor {
         put_offsets(&out, &offs, &scaled, true)?;
         let idx = index.detach();
         let sshape = source.shape().to_vec();
-        record1("IndexAddBackward0", &[self, source], out, false, move |ctx, g| {
-            let gsrc = if ctx.needs_input_grad(1) {
-                let mut s = g.index_select(d as isize, &idx)?;
-                if alpha != 1.0 {
-                    s = s.mul_scalar(alpha)?;
-                }
-                Some(s.reshape_usize(&sshape)?)
-            } else {
-                None
-            };
-            Ok(vec![Some(g.clone()), gsrc])
-        })
+        record1(
+            "IndexAddBackward0",
+            &[self, source],
+            out,
+            false,
+            move |ctx, g| {
+                let gsrc = if ctx.needs_input_grad(1) {
+                    let mut s = g.index_select(d as isize, &idx)?;
+                    if alpha != 1.0 {
+                        s = s.mul_scalar(alpha)?;
+                    }
+                    Some(s.reshape_usize(&sshape)?)
+                } else {
+                    None
+                };
+                Ok(vec![Some(g.clone()), gsrc])
+            },
+        )
     }
 
     /// `index_add_(dim, index, source, alpha)`, in place.
-    pub fn index_add_(&self, dim: isize, index: &Tensor, source: &Tensor, alpha: f64) -> Result<&Tensor> {
+    pub fn index_add_(
+        &self,
+        dim: isize,
+        index: &Tensor,
+        source: &Tensor,
+        alpha: f64,
+    ) -> Result<&Tensor> {
         let out = self.index_add(dim, index, source, alpha)?;
         self.copy_(&out)
     }
@@ -570,7 +673,12 @@ impl Tensor {
         let m = no_grad(|| mask.expand_to(&shape))?.to_f64_vec();
         let at: Vec<usize> = (0..m.len()).filter(|&i| m[i] != 0.0).collect();
         let v = no_grad(|| value.to_dtype(self.dtype()))?.item()?;
-        put_offsets(&out, &at, &Tensor::full(&[at.len()], v, self.dtype()), false)?;
+        put_offsets(
+            &out,
+            &at,
+            &Tensor::full(&[at.len()], v, self.dtype()),
+            false,
+        )?;
         Ok(out)
     }
 
@@ -597,20 +705,26 @@ impl Tensor {
         let out = self.masked_fill_forward(mask, value)?;
         let m = mask.detach();
         let in_shape = self.shape().to_vec();
-        record1("MaskedFillBackward1", &[self, value], out, false, move |ctx, g| {
-            let gs = if ctx.needs_input_grad(0) {
-                Some(g.masked_fill(&m, 0.0)?.sum_to(&in_shape)?)
-            } else {
-                None
-            };
-            let gv = if ctx.needs_input_grad(1) {
-                let zero = Tensor::scalar(0.0, g.dtype());
-                Some(Tensor::where_(&m, g, &zero)?.sum()?)
-            } else {
-                None
-            };
-            Ok(vec![gs, gv])
-        })
+        record1(
+            "MaskedFillBackward1",
+            &[self, value],
+            out,
+            false,
+            move |ctx, g| {
+                let gs = if ctx.needs_input_grad(0) {
+                    Some(g.masked_fill(&m, 0.0)?.sum_to(&in_shape)?)
+                } else {
+                    None
+                };
+                let gv = if ctx.needs_input_grad(1) {
+                    let zero = Tensor::scalar(0.0, g.dtype());
+                    Some(Tensor::where_(&m, g, &zero)?.sum()?)
+                } else {
+                    None
+                };
+                Ok(vec![gs, gv])
+            },
+        )
     }
 
     /// `masked_fill_(mask, value)`, in place (the mask must broadcast to self).
@@ -649,7 +763,8 @@ impl Tensor {
         record1("MaskedSelectBackward0", &[self], out, false, move |_, g| {
             let z = Tensor::zeros(&shape, g.dtype());
             Ok(vec![Some(
-                z.index_put(&[Some(mb.clone())], g, true)?.sum_to(&in_shape)?,
+                z.index_put(&[Some(mb.clone())], g, true)?
+                    .sum_to(&in_shape)?,
             )])
         })
     }
@@ -681,11 +796,13 @@ impl Tensor {
             self.nonzero()?
         };
         (0..nz.shape()[1])
-            .map(|d| raw_contiguous(&nz.view_with_layout(Layout {
-                shape: vec![nz.shape()[0]],
-                strides: vec![nz.shape()[1]],
-                offset: d,
-            })))
+            .map(|d| {
+                raw_contiguous(&nz.view_with_layout(Layout {
+                    shape: vec![nz.shape()[0]],
+                    strides: vec![nz.shape()[1]],
+                    offset: d,
+                }))
+            })
             .collect()
     }
 
@@ -716,7 +833,13 @@ fn offset_of_src(src: &Layout, index_shape: &[usize]) -> Vec<usize> {
 
 /// For gather/scatter: the offset in `l` (the self tensor) of every index position, with the
 /// `dim` coordinate replaced by the index value. Shapes and values validated as PyTorch does.
-fn scatter_gather_offsets(l: &Layout, dim: usize, index: &Tensor, op: &str, src: Option<&Layout>) -> Result<Vec<usize>> {
+fn scatter_gather_offsets(
+    l: &Layout,
+    dim: usize,
+    index: &Tensor,
+    op: &str,
+    src: Option<&Layout>,
+) -> Result<Vec<usize>> {
     let nd = l.shape.len();
     if index.ndim() != nd {
         bail!(

@@ -20,7 +20,10 @@ fn scatter<T: Copy>(dst: &mut [T], l: &crate::shape::Layout, vals: &[T]) {
 }
 
 impl Tensor {
-    pub(crate) fn apply_inplace(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<&Tensor> {
+    pub(crate) fn apply_inplace(
+        &self,
+        f: impl FnOnce(&Tensor) -> Result<Tensor>,
+    ) -> Result<&Tensor> {
         let recording = is_grad_enabled() && self.requires_grad();
         if is_grad_enabled() && self.is_leaf() && self.requires_grad() {
             bail!("a leaf Variable that requires grad is being used in an in-place operation.");

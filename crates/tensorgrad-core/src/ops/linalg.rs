@@ -11,7 +11,6 @@ use crate::shape::Layout;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
 
-
 impl Tensor {
     /// `mm(other)` (MmBackward0): 2-D matrix product.
     pub fn mm(&self, other: &Tensor) -> Result<Tensor> {

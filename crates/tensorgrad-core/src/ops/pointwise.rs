@@ -8,7 +8,7 @@ mod special;
 
 pub use special::{erf as erf_f64, erfc as erfc_f64, erfinv as erfinv_f64};
 
-use super::{arith_dtype, float_dtype, kernel_dtype_name, with_slice};
+use super::{float_dtype, kernel_dtype_name, with_slice};
 use crate::autograd::saved::Saved;
 use crate::dtype::DType;
 use crate::element::{Element, Numeric};
@@ -18,6 +18,7 @@ use crate::storage::Buffer;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
 
+use super::binary::scalar_dtype;
 use std::f64::consts::{FRAC_2_SQRT_PI, LN_10, LN_2};
 
 // ---- kernels helpers -------------------------------------------------------------------
@@ -25,19 +26,30 @@ use std::f64::consts::{FRAC_2_SQRT_PI, LN_10, LN_2};
 /// Apply `f` (computed in f64) to every element; integer and bool inputs compute in float32,
 /// as PyTorch's float unary ops do. The result has no graph.
 fn map_float(x: &Tensor, f: impl Fn(f64) -> f64) -> Result<Tensor> {
-    let x = x.detach().to_dtype(float_dtype(x.dtype()))?;
+    // Half types compute in float32 and round back once.
+    let half = super::is_half(x.dtype()).then(|| x.dtype());
+    let compute = if half.is_some() {
+        DType::F32
+    } else {
+        float_dtype(x.dtype())
+    };
+    let x = crate::no_grad(|| x.detach().to_dtype(compute))?;
     let shape = x.shape().to_vec();
-    match x.dtype() {
+    let out = match x.dtype() {
         DType::F32 => {
             let v = with_slice(&x, |d: &[f32]| {
                 kernels::unary(d, x.layout(), |v| f(v as f64) as f32)
             })?;
-            Tensor::from_vec(v, shape)
+            Tensor::from_vec(v, shape)?
         }
         _ => {
             let v = with_slice(&x, |d: &[f64]| kernels::unary(d, x.layout(), &f))?;
-            Tensor::from_vec(v, shape)
+            Tensor::from_vec(v, shape)?
         }
+    };
+    match half {
+        Some(d) => out.to_dtype(d),
+        None => Ok(out),
     }
 }
 
@@ -50,6 +62,9 @@ macro_rules! map_keep {
         match x.dtype() {
             DType::F32 => Tensor::from_vec(with_slice(x, |d: &[f32]| kernels::unary(d, x.layout(), |$f: f32| $fe))?, shape),
             DType::F64 => Tensor::from_vec(with_slice(x, |d: &[f64]| kernels::unary(d, x.layout(), |$f: f64| $fe))?, shape),
+            DType::F16 | DType::BF16 => super::via_f32(x, |t| {
+                Tensor::from_vec(with_slice(t, |d: &[f32]| kernels::unary(d, t.layout(), |$f: f32| $fe))?, shape.clone())
+            }),
             DType::I32 => Tensor::from_vec(with_slice(x, |d: &[i32]| kernels::unary(d, x.layout(), |$i: i32| $ie))?, shape),
             DType::I64 => Tensor::from_vec(with_slice(x, |d: &[i64]| kernels::unary(d, x.layout(), |$i: i64| $ie))?, shape),
             $(DType::Bool => Tensor::from_vec(with_slice(x, |d: &[bool]| kernels::unary(d, x.layout(), |$b: bool| $be))?, shape),)?
@@ -113,21 +128,6 @@ fn cast2(a: &Tensor, b: &Tensor, d: DType) -> Result<(Tensor, Tensor)> {
     Ok((a.detach().to_dtype(d)?, b.detach().to_dtype(d)?))
 }
 
-/// The dtype `tensor ⊙ scalar` computes in (PyTorch's wrapped-number rule).
-fn scalar_dtype(t: DType, s: f64) -> DType {
-    if t.is_floating_point() {
-        t
-    } else if s.fract() == 0.0 && s.is_finite() {
-        if t == DType::Bool {
-            DType::I64
-        } else {
-            t
-        }
-    } else {
-        DType::F32
-    }
-}
-
 /// The dtype clamp computes in with number bounds: PyTorch's result type of the tensor and
 /// the bounds (an integer tensor with a fractional bound gives float32; bool gives int64).
 fn clamp_scalar_dtype(t: DType, min: Option<f64>, max: Option<f64>) -> DType {
@@ -151,17 +151,6 @@ fn float_only(d: DType, kernel: &str) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// C++ type names PyTorch prints for a dtype in its `expected dtype` checks.
-fn cpp_type_name(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "float",
-        DType::F64 => "double",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::Bool => "bool",
-    }
 }
 
 fn zero_of(g: &Tensor) -> Tensor {
@@ -530,7 +519,11 @@ impl Tensor {
             (Some(lo), None) => max_forward(self, lo, "clamp")?,
             (None, Some(hi)) => min_forward(self, hi, "clamp")?,
             (Some(lo), Some(hi)) => {
-                let d = DType::promote(DType::promote(self.dtype(), lo.dtype()), hi.dtype());
+                let d = crate::dtype::result_type(&[
+                    (self.dtype(), self.ndim()),
+                    (lo.dtype(), lo.ndim()),
+                    (hi.dtype(), hi.ndim()),
+                ]);
                 if d == DType::Bool {
                     bail!("\"clamp_cpu\" not implemented for 'Bool'");
                 }
@@ -629,7 +622,7 @@ impl Tensor {
             bail!(
                 "result type {} can't be cast to the desired output type {}",
                 kernel_dtype_name(d),
-                cpp_type_name(self.dtype())
+                super::meta_name(self.dtype())
             );
         }
         self.apply_inplace(|x| x.clamp(min, max))
@@ -710,7 +703,7 @@ impl Tensor {
     /// `atan2(self, other)` (Atan2Backward0): integers compute in float32. Gradients
     /// `g·other/(self² + other²)` and `-g·self/(self² + other²)` (nan at (0, 0)).
     pub fn atan2(&self, other: &Tensor) -> Result<Tensor> {
-        let d = float_dtype(DType::promote(self.dtype(), other.dtype()));
+        let d = float_dtype(super::result_type(self, other));
         let out = float_zip(self, other, d, "atan2_cpu", |a, b| a.atan2(b))?;
         rec_binary("Atan2Backward0", self, other, out, false, |_, g, a, b| {
             let recip = a.mul(a)?.add(&b.mul(b)?)?.reciprocal()?;
@@ -724,7 +717,7 @@ impl Tensor {
     /// `hypot(self, other)` = `√(self² + other²)` (HypotBackward0): gradients `g·self/y`
     /// and `g·other/y`. Floating dtypes only.
     pub fn hypot(&self, other: &Tensor) -> Result<Tensor> {
-        let d = DType::promote(self.dtype(), other.dtype());
+        let d = super::result_type(self, other);
         float_only(d, "hypot_cpu")?;
         let out = float_zip(self, other, d, "hypot_cpu", |a, b| a.hypot(b))?;
         rec_binary("HypotBackward0", self, other, out, true, |ctx, g, a, b| {
@@ -831,7 +824,14 @@ impl Tensor {
 
     /// `addcmul(t1, t2, value)` = `self + value·t1·t2` (AddcmulBackward0), broadcasting.
     pub fn addcmul(&self, t1: &Tensor, t2: &Tensor, value: f64) -> Result<Tensor> {
-        let d = arith_dtype(arith_dtype(self.dtype(), t1.dtype()), t2.dtype());
+        let d = match crate::dtype::result_type(&[
+            (self.dtype(), self.ndim()),
+            (t1.dtype(), t1.ndim()),
+            (t2.dtype(), t2.ndim()),
+        ]) {
+            DType::Bool => DType::I64,
+            d => d,
+        };
         if d.is_integer() && value.fract() != 0.0 {
             bail!(
                 "For integral input tensors, argument value must not be a floating point number."
@@ -881,7 +881,11 @@ impl Tensor {
         if !t1.dtype().is_floating_point() && !t2.dtype().is_floating_point() {
             bail!("Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.");
         }
-        let d = DType::promote(DType::promote(self.dtype(), t1.dtype()), t2.dtype());
+        let d = crate::dtype::result_type(&[
+            (self.dtype(), self.ndim()),
+            (t1.dtype(), t1.ndim()),
+            (t2.dtype(), t2.ndim()),
+        ]);
         let (s, a, b) = (
             self.detach().to_dtype(d)?,
             t1.detach().to_dtype(d)?,
@@ -930,7 +934,7 @@ impl Tensor {
     /// (XlogyBackward0): self gets `g·xlogy(self != 0, other)` (so 0 where self is 0,
     /// whatever other is), other gets `g·self/other`. Integers compute in float32.
     pub fn xlogy(&self, other: &Tensor) -> Result<Tensor> {
-        let d = float_dtype(DType::promote(self.dtype(), other.dtype()));
+        let d = float_dtype(super::result_type(self, other));
         let out = float_zip(self, other, d, "xlogy_cpu", |x, y| {
             if y.is_nan() {
                 f64::NAN
@@ -951,7 +955,7 @@ impl Tensor {
     /// `logaddexp(self, other)` = `ln(e^self + e^other)`, stably (LogaddexpBackward0):
     /// gradients `g/(1 + e^(other-self))` and `g/(1 + e^(self-other))`. Floats only.
     pub fn logaddexp(&self, other: &Tensor) -> Result<Tensor> {
-        let d = DType::promote(self.dtype(), other.dtype());
+        let d = super::result_type(self, other);
         float_only(d, "logaddexp_cpu")?;
         let out = float_zip(self, other, d, "logaddexp_cpu", |a, b| {
             if a.is_infinite() && a == b {
@@ -983,7 +987,7 @@ impl Tensor {
     /// `logaddexp2(self, other)` = `log2(2^self + 2^other)` (Logaddexp2Backward0):
     /// gradients `g/(1 + 2^(other-self))` and `g/(1 + 2^(self-other))`. Floats only.
     pub fn logaddexp2(&self, other: &Tensor) -> Result<Tensor> {
-        let d = DType::promote(self.dtype(), other.dtype());
+        let d = super::result_type(self, other);
         float_only(d, "logaddexp2_cpu")?;
         let out = float_zip(self, other, d, "logaddexp2_cpu", |a, b| {
             if a.is_infinite() && a == b {
@@ -1015,7 +1019,7 @@ impl Tensor {
     /// `copysign(self, other)`: |self| with the sign of other (CopysignBackward0):
     /// self gets `g·y/self` (0 where self is 0), other a zero gradient. Integers give float32.
     pub fn copysign(&self, other: &Tensor) -> Result<Tensor> {
-        let d = float_dtype(DType::promote(self.dtype(), other.dtype()));
+        let d = float_dtype(super::result_type(self, other));
         let out = float_zip(self, other, d, "copysign_cpu", |a, b| a.copysign(b))?;
         rec_binary(
             "CopysignBackward0",
@@ -1103,7 +1107,7 @@ fn clamp1<T: PartialOrd + Copy>(a: T, lo: Option<T>, hi: Option<T>) -> T {
 /// nan-propagating maximum (`maximum`, `clamp_min` with a tensor), any dtype.
 #[allow(clippy::eq_op)]
 fn max_forward(a: &Tensor, b: &Tensor, op: &str) -> Result<Tensor> {
-    let d = DType::promote(a.dtype(), b.dtype());
+    let d = super::result_type(a, b);
     let (a, b) = cast2(a, b, d)?;
     all_dispatch!(d, op, T => zip(&a, &b, |x: T, y: T| {
         if x != x { x } else if y != y { y } else if x > y { x } else { y }
@@ -1113,7 +1117,7 @@ fn max_forward(a: &Tensor, b: &Tensor, op: &str) -> Result<Tensor> {
 /// nan-propagating minimum.
 #[allow(clippy::eq_op)]
 fn min_forward(a: &Tensor, b: &Tensor, op: &str) -> Result<Tensor> {
-    let d = DType::promote(a.dtype(), b.dtype());
+    let d = super::result_type(a, b);
     let (a, b) = cast2(a, b, d)?;
     all_dispatch!(d, op, T => zip(&a, &b, |x: T, y: T| {
         if x != x { x } else if y != y { y } else if x < y { x } else { y }
@@ -1123,7 +1127,7 @@ fn min_forward(a: &Tensor, b: &Tensor, op: &str) -> Result<Tensor> {
 /// nan-ignoring maximum (`is_max`) or minimum: `fmax`/`fmin`.
 #[allow(clippy::eq_op)]
 fn fmax_forward(a: &Tensor, b: &Tensor, is_max: bool) -> Result<Tensor> {
-    let d = DType::promote(a.dtype(), b.dtype());
+    let d = super::result_type(a, b);
     let (a, b) = cast2(a, b, d)?;
     let op = if is_max { "fmax" } else { "fmin" };
     all_dispatch!(d, op, T => zip(&a, &b, move |x: T, y: T| {
@@ -1153,7 +1157,7 @@ fn float_zip(
 
 /// fmod (`python = false`) or Python's remainder (`python = true`).
 fn rem_forward(a: &Tensor, b: &Tensor, python: bool) -> Result<Tensor> {
-    let d = DType::promote(a.dtype(), b.dtype());
+    let d = super::result_type(a, b);
     let op = if python { "remainder_cpu" } else { "fmod_cpu" };
     if d == DType::Bool {
         bail!("\"{}\" not implemented for 'Bool'", op);
@@ -1183,6 +1187,10 @@ fn map_pair(a: &Tensor, b: &Tensor, d: DType, python: bool) -> Result<Tensor> {
         DType::F64 => rem!(f64, |x, y| x % y),
         DType::I32 => rem!(i32, |x, y| x.wrapping_rem(y)),
         DType::I64 => rem!(i64, |x, y| x.wrapping_rem(y)),
+        DType::F16 | DType::BF16 => {
+            let (a32, b32) = cast2(a, b, DType::F32)?;
+            map_pair(&a32, &b32, DType::F32, python)?.to_dtype(d)
+        }
         DType::Bool => bail!("\"fmod_cpu\" not implemented for 'Bool'"),
     }
 }
@@ -1203,9 +1211,9 @@ fn check_same_dtype(s: &Tensor, t: &Tensor, what: &str) -> Result<()> {
     if s.dtype() != t.dtype() {
         bail!(
             "expected dtype {} for `{}` but got dtype {}",
-            cpp_type_name(s.dtype()),
+            super::meta_name(s.dtype()),
             what,
-            cpp_type_name(t.dtype())
+            super::meta_name(t.dtype())
         );
     }
     Ok(())

@@ -71,9 +71,18 @@ fn values_buffer(src: &Tensor, dtype: DType) -> Result<Buffer> {
 
 /// Write (or with `accumulate`, add) the values of `src` (row-major, converted to `dst`'s dtype)
 /// into `dst`'s storage at `offsets`. No graph. Bool accumulation is a logical or.
-pub(crate) fn put_offsets(dst: &Tensor, offsets: &[usize], src: &Tensor, accumulate: bool) -> Result<()> {
+pub(crate) fn put_offsets(
+    dst: &Tensor,
+    offsets: &[usize],
+    src: &Tensor,
+    accumulate: bool,
+) -> Result<()> {
     if src.numel() != offsets.len() {
-        bail!("internal: {} values for {} positions", src.numel(), offsets.len());
+        bail!(
+            "internal: {} values for {} positions",
+            src.numel(),
+            offsets.len()
+        );
     }
     let vals = values_buffer(src, dst.dtype())?;
     let mut buf = dst.storage().write();
@@ -131,9 +140,21 @@ pub(crate) fn raw_contiguous(t: &Tensor) -> Result<Tensor> {
 /// embed the gradient into zeros and the backward of that is the same view again.
 #[derive(Clone, Debug)]
 pub(crate) enum ViewSpec {
-    Select { dim: usize, index: usize },
-    Slice { dim: usize, start: usize, len: usize, step: usize },
-    Diagonal { offset: isize, dim1: usize, dim2: usize },
+    Select {
+        dim: usize,
+        index: usize,
+    },
+    Slice {
+        dim: usize,
+        start: usize,
+        len: usize,
+        step: usize,
+    },
+    Diagonal {
+        offset: isize,
+        dim1: usize,
+        dim2: usize,
+    },
 }
 
 impl ViewSpec {
@@ -145,7 +166,12 @@ impl ViewSpec {
                 out.shape.remove(dim);
                 out.strides.remove(dim);
             }
-            ViewSpec::Slice { dim, start, len, step } => {
+            ViewSpec::Slice {
+                dim,
+                start,
+                len,
+                step,
+            } => {
                 out.offset += start * l.strides[dim];
                 out.shape[dim] = len;
                 out.strides[dim] = l.strides[dim] * step;
@@ -208,7 +234,12 @@ fn view_backward(g: &Tensor, in_shape: &[usize], spec: ViewSpec) -> Result<Tenso
     })
 }
 
-fn python_slice(n: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> Result<(usize, usize)> {
+fn python_slice(
+    n: usize,
+    start: Option<isize>,
+    stop: Option<isize>,
+    step: isize,
+) -> Result<(usize, usize)> {
     if step == 0 {
         bail!("slice step cannot be zero");
     }
@@ -289,7 +320,13 @@ impl Tensor {
     }
 
     /// `x[start:stop:step]` along `dim` with Python's clamping (SliceBackward0), a view.
-    pub fn slice(&self, dim: isize, start: Option<isize>, stop: Option<isize>, step: isize) -> Result<Tensor> {
+    pub fn slice(
+        &self,
+        dim: isize,
+        start: Option<isize>,
+        stop: Option<isize>,
+        step: isize,
+    ) -> Result<Tensor> {
         if self.ndim() == 0 {
             bail!("slice() cannot be applied to a 0-dim tensor.");
         }
@@ -411,7 +448,10 @@ impl Tensor {
         let list = |v: &[isize]| {
             format!(
                 "[{}]",
-                v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         if source.len() != destination.len() {
@@ -423,7 +463,10 @@ impl Tensor {
         }
         let src = normalize_dims(source, nd).map_err(|e| {
             if e.message().contains("appears multiple times") {
-                Error::new(format!("movedim: repeated dim in `source` ({})", list(source)))
+                Error::new(format!(
+                    "movedim: repeated dim in `source` ({})",
+                    list(source)
+                ))
             } else {
                 e
             }
@@ -478,14 +521,26 @@ impl Tensor {
                 .iter()
                 .enumerate()
                 .map(|(i, &r)| {
-                    let s = if i < pad { 1 } else { self.shape()[i - pad] as isize };
+                    let s = if i < pad {
+                        1
+                    } else {
+                        self.shape()[i - pad] as isize
+                    };
                     (r * s).to_string()
                 })
                 .collect();
-            let neg = sizes.iter().enumerate().find(|(_, &r)| r < 0).map(|(i, &r)| {
-                let s = if i < pad { 1 } else { self.shape()[i - pad] as isize };
-                r * s
-            });
+            let neg = sizes
+                .iter()
+                .enumerate()
+                .find(|(_, &r)| r < 0)
+                .map(|(i, &r)| {
+                    let s = if i < pad {
+                        1
+                    } else {
+                        self.shape()[i - pad] as isize
+                    };
+                    r * s
+                });
             bail!(
                 "Trying to create tensor with negative dimension {}: [{}]",
                 neg.unwrap_or(-1),
@@ -567,7 +622,9 @@ impl Tensor {
             return record1("RollBackward0", &[self], out, false, move |_, g| {
                 let n = g.numel();
                 Ok(vec![Some(
-                    g.reshape_usize(&[n])?.roll(&[-s], &[])?.reshape_usize(&in_shape)?,
+                    g.reshape_usize(&[n])?
+                        .roll(&[-s], &[])?
+                        .reshape_usize(&in_shape)?,
                 )])
             });
         }
@@ -632,13 +689,26 @@ impl Tensor {
         for i in 0..out.numel() {
             let col = (i % c) as isize;
             let row = ((i / c.max(1)) % r.max(1)) as isize;
-            let keep = if lower { col - row <= k } else { col - row >= k };
+            let keep = if lower {
+                col - row <= k
+            } else {
+                col - row >= k
+            };
             if !keep {
                 zero_at.push(i);
             }
         }
-        put_offsets(&out, &zero_at, &Tensor::zeros(&[zero_at.len()], self.dtype()), false)?;
-        let fname = if lower { "TrilBackward0" } else { "TriuBackward0" };
+        put_offsets(
+            &out,
+            &zero_at,
+            &Tensor::zeros(&[zero_at.len()], self.dtype()),
+            false,
+        )?;
+        let fname = if lower {
+            "TrilBackward0"
+        } else {
+            "TriuBackward0"
+        };
         record1(fname, &[self], out, false, move |_, g| {
             Ok(vec![Some(g.tri(k, lower)?)])
         })
@@ -681,7 +751,10 @@ impl Tensor {
             bail!("split expects at least a 1-dimensional tensor");
         }
         if split_size < 0 {
-            bail!("split expects split_size be non-negative, but got split_size={}", split_size);
+            bail!(
+                "split expects split_size be non-negative, but got split_size={}",
+                split_size
+            );
         }
         let d = normalize_dim(dim, self.ndim())?;
         let n = self.shape()[d];
@@ -730,7 +803,10 @@ impl Tensor {
             bail!("chunk expects at least a 1-dimensional tensor");
         }
         if chunks <= 0 {
-            bail!("chunk expects `chunks` to be greater than 0, got: {}", chunks);
+            bail!(
+                "chunk expects `chunks` to be greater than 0, got: {}",
+                chunks
+            );
         }
         let d = normalize_dim(dim, self.ndim())?;
         let n = self.shape()[d];
@@ -749,7 +825,9 @@ impl Tensor {
         }
         let d = normalize_dim(dim, self.ndim())?;
         let outs: Vec<Tensor> = (0..self.shape()[d])
-            .map(|i| self.view_with_layout(ViewSpec::Select { dim: d, index: i }.layout(self.layout())))
+            .map(|i| {
+                self.view_with_layout(ViewSpec::Select { dim: d, index: i }.layout(self.layout()))
+            })
             .collect();
         let in_shape = self.shape().to_vec();
         let dtype = self.dtype();
@@ -786,7 +864,9 @@ impl Tensor {
             let refs: Vec<&Tensor> = tensors.iter().collect();
             let n = tensors.len();
             return record1("CatBackward0", &refs, out, false, move |_, g| {
-                Ok((0..n).map(|_| Some(Tensor::zeros(&[0], g.dtype()))).collect())
+                Ok((0..n)
+                    .map(|_| Some(Tensor::zeros(&[0], g.dtype())))
+                    .collect())
             });
         };
         let r = &tensors[first];
