@@ -166,3 +166,15 @@ impl Tensor {
         })
     }
 }
+
+use super::registry::{input, Domain::*, Grad, OpSpec};
+
+pub(crate) fn specs() -> Vec<OpSpec> {
+    const D2: Grad = Grad::Differentiable { double: true };
+    vec![
+        OpSpec { name: "fill_", js: "fill_", grad_fn: "FillBackward0", dtypes: "all", grad: Grad::Zero, notes: "in place; the old values get a zero gradient", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.fill_(2.0)?; Ok(y) } },
+        OpSpec { name: "zero_", js: "zero_", grad_fn: "ZeroBackward0", dtypes: "all", grad: Grad::Zero, notes: "in place", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.zero_()?; Ok(y) } },
+        OpSpec { name: "copy_", js: "copy_", grad_fn: "CopyBackwards", dtypes: "all", grad: D2, notes: "in place, broadcasting `src`; the gradient goes to `src`, the old values get zero", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.copy_(&x[1])?; Ok(y) } },
+        OpSpec { name: "add_ / sub_ / mul_ / div_ / pow_ / neg_ / exp_ / log_", js: "add_ / sub_ / mul_ / div_ / pow_ / neg_ / exp_ / log_", grad_fn: "MulBackward0", dtypes: "as the out-of-place op", grad: D2, notes: "in place: the tensor becomes the output of the op's node (version counter bumped); refused on leaves that require grad unless under noGrad", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.mul_(&x[1])?; Ok(y) } },
+    ]
+}

@@ -84,6 +84,7 @@ pub fn all_ops() -> Vec<OpSpec> {
     v.extend(super::linalg::specs());
     v.extend(super::linalg_ext::specs());
     v.extend(super::shape::specs());
+    v.extend(super::inplace::specs());
     v.extend(super::views::specs());
     v.extend(super::indexing::specs());
     v
