@@ -48,11 +48,12 @@ export * from "./ops/linalg.js";
 import { raw } from "./wasm.js";
 
 import { Module, Parameter } from "./nn/module.js";
+import { utils } from "./nn/utils.js";
 import { Optimizer, SGD } from "./optim/optimizer.js";
 export type { SGDOptions, ParamGroup, Params } from "./optim/optimizer.js";
 
 /** `torch.nn`: modules and parameters. */
-export const nn = { Module, Parameter };
+export const nn = { Module, Parameter, utils };
 /** `torch.optim`: optimizers. */
 export const optim = { Optimizer, SGD };
 
