@@ -5,8 +5,10 @@
 
 mod amp;
 mod callbacks;
+mod ops_conv;
 mod ops_indexing;
 mod ops_linalg;
+mod ops_nn;
 mod ops_pointwise;
 mod ops_reductions;
 mod ops_views;

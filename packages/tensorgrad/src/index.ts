@@ -49,13 +49,18 @@ import { raw } from "./wasm.js";
 
 import { Module, Parameter } from "./nn/module.js";
 import { utils } from "./nn/utils.js";
-import { Optimizer, SGD } from "./optim/optimizer.js";
+import { nnFunctional } from "./nn/functional.js";
+import { convFunctional } from "./nn/conv.js";
+import { layers } from "./nn/layers.js";
+import { init } from "./nn/init.js";
+import { optimizers } from "./optim/index.js";
 export type { SGDOptions, ParamGroup, Params } from "./optim/optimizer.js";
+export { safetensors } from "./safetensors.js";
 
-/** `torch.nn`: modules and parameters. */
-export const nn = { Module, Parameter, utils };
-/** `torch.optim`: optimizers. */
-export const optim = { Optimizer, SGD };
+/** `torch.nn`: modules, parameters, `functional`, `init`, `utils`. */
+export const nn = { Module, Parameter, utils, init, functional: { ...nnFunctional, ...convFunctional }, ...layers };
+/** `torch.optim`: optimizers and `lr_scheduler`. */
+export const optim = { ...optimizers };
 
 import { GradScaler } from "./amp/grad_scaler.js";
 import { autocast, getAutocastDtype } from "./amp/autocast.js";

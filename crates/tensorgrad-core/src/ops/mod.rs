@@ -2,10 +2,12 @@
 //! backward rule, written with these same ops so the gradient is itself differentiable.
 
 pub mod binary;
+pub mod conv;
 pub mod indexing;
 pub mod inplace;
 pub mod linalg;
 pub mod linalg_ext;
+pub mod nn;
 pub mod pointwise;
 pub mod reduce;
 pub mod reductions;

@@ -87,6 +87,8 @@ pub fn all_ops() -> Vec<OpSpec> {
     v.extend(super::inplace::specs());
     v.extend(super::views::specs());
     v.extend(super::indexing::specs());
+    v.extend(super::nn::specs());
+    v.extend(super::conv::specs());
     v
 }
 

@@ -1,0 +1,3 @@
+// nn.init: PyTorch's initialisations. (Being filled in.)
+
+export const init = {};
