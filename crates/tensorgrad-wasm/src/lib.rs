@@ -5,6 +5,7 @@
 
 mod amp;
 mod callbacks;
+mod kernels;
 mod ops_conv;
 mod ops_indexing;
 mod ops_linalg;

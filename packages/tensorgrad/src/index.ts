@@ -75,5 +75,8 @@ import { linalgReductions } from "./ops/reductions.js";
 /** `torch.linalg`: matmul, vecdot, vectorNorm. */
 export const linalg = { ...linalgCore, ...linalgReductions };
 
+export { setKernelProvider } from "./backend.js";
+export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
+
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();
