@@ -59,22 +59,6 @@ macro_rules! float_dispatch {
 macro_rules! numeric_dispatch {
     ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
         match $dtype {
-            $crate::DType::F32 => {
-                type $T = f32;
-                $body
-            }
-            $crate::DType::F64 => {
-                type $T = f64;
-                $body
-            }
-            $crate::DType::F16 => {
-                type $T = $crate::half::F16;
-                $body
-            }
-            $crate::DType::BF16 => {
-                type $T = $crate::half::BF16;
-                $body
-            }
             $crate::DType::I32 => {
                 type $T = i32;
                 $body
@@ -83,11 +67,7 @@ macro_rules! numeric_dispatch {
                 type $T = i64;
                 $body
             }
-            other => $crate::bail!(
-                "\"{}\" not implemented for '{}'",
-                $op,
-                $crate::ops::kernel_dtype_name(other)
-            ),
+            other => $crate::float_dispatch!(other, $op, $T => $body),
         }
     };
 }

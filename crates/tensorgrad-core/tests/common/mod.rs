@@ -68,29 +68,7 @@ pub fn gradcheck(f: impl Fn(&[Tensor]) -> Tensor, inputs: &[Tensor]) {
 
 /// Check second derivatives: gradcheck of the function x -> vjp(f)(x) with create_graph.
 pub fn gradgradcheck(f: impl Fn(&[Tensor]) -> Tensor + Copy, inputs: &[Tensor]) {
-    let g = move |xs: &[Tensor]| {
-        let out = f(xs);
-        let v = Tensor::from_f64_slice(
-            &(0..out.numel())
-                .map(|i| 0.3 + 0.1 * i as f64)
-                .collect::<Vec<_>>(),
-            out.shape().to_vec(),
-            DType::F64,
-        )
-        .unwrap();
-        let grads = grad(&[out], xs, &[Some(v)], true, true, true).unwrap();
-        // Combine all input grads into one scalar-ish tensor (sum of each grad's sum).
-        let mut acc: Option<Tensor> = None;
-        for gr in grads.into_iter().flatten() {
-            let s = gr.mul(&gr).unwrap().sum().unwrap();
-            acc = Some(match acc {
-                None => s,
-                Some(a) => a.add(&s).unwrap(),
-            });
-        }
-        acc.unwrap_or_else(|| Tensor::scalar(0.0, DType::F64))
-    };
-    gradcheck(g, inputs);
+    gradgradcheck_dyn(&f, inputs);
 }
 
 /// gradgradcheck for a borrowed closure (the op table's closures capture their inputs).
