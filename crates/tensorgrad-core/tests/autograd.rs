@@ -331,3 +331,20 @@ fn autocast_casts_per_op_list_and_backward_follows_forward_dtypes() {
     let _ac = AutocastGuard::new(Some(DType::F16));
     assert_eq!(d.mm(&d).unwrap().dtype(), DType::F64);
 }
+
+#[test]
+fn autocast_float32_list_covers_reductions_and_norms() {
+    use tensorgrad_core::autocast::AutocastGuard;
+    let h = Tensor::from_f64_slice(&[1.0, 2.0, 3.0], vec![3], DType::F16).unwrap();
+    let _ac = AutocastGuard::new(Some(DType::F16));
+    for t in [
+        h.prod().unwrap(),
+        h.logsumexp(&[0], false).unwrap(),
+        h.cumsum(0).unwrap(),
+        h.linalg_vector_norm(2.0, None, false).unwrap(),
+        h.exp().unwrap(),
+        h.pow_scalar(2.0).unwrap(),
+    ] {
+        assert_eq!(t.dtype(), DType::F32);
+    }
+}

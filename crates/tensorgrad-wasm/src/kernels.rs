@@ -13,9 +13,21 @@ extern "C" {
     /// views of WASM memory, valid only during the call (copy them).
     pub type JsKernels;
     #[wasm_bindgen(method, catch, js_name = matmul)]
-    fn matmul_js(this: &JsKernels, a: &[f32], b: &[f32], m: u32, k: u32, n: u32) -> Result<Option<Vec<f32>>, JsValue>;
+    fn matmul_js(
+        this: &JsKernels,
+        a: &[f32],
+        b: &[f32],
+        m: u32,
+        k: u32,
+        n: u32,
+    ) -> Result<Option<Vec<f32>>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = binary)]
-    fn binary_js(this: &JsKernels, op: &str, a: &[f32], b: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
+    fn binary_js(
+        this: &JsKernels,
+        op: &str,
+        a: &[f32],
+        b: &[f32],
+    ) -> Result<Option<Vec<f32>>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = unary)]
     fn unary_js(this: &JsKernels, op: &str, x: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
 }
@@ -26,7 +38,10 @@ struct JsProvider {
 
 impl KernelProvider for JsProvider {
     fn matmul_f32(&self, a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Option<Vec<f32>> {
-        self.k.matmul_js(a, b, m as u32, k as u32, n as u32).ok().flatten()
+        self.k
+            .matmul_js(a, b, m as u32, k as u32, n as u32)
+            .ok()
+            .flatten()
     }
     fn binary_f32(&self, op: BinaryKind, a: &[f32], b: &[f32]) -> Option<Vec<f32>> {
         self.k.binary_js(op.name(), a, b).ok().flatten()

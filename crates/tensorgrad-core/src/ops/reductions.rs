@@ -571,6 +571,9 @@ fn norm_backward(
 impl Tensor {
     /// `prod()` of all elements (ProdBackward0); integers and bools multiply in int64.
     pub fn prod(&self) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.prod();
+        }
         let dims: Vec<usize> = (0..self.ndim()).collect();
         let out = prod_forward(self, dims, false)?;
         let xs = Saved::new(self);
@@ -591,6 +594,9 @@ impl Tensor {
 
     /// `prod(dim, keepdim)` (ProdBackward1). Zeros get the product of the other elements.
     pub fn prod_dim(&self, dim: isize, keepdim: bool) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.prod_dim(dim, keepdim);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let dims: Vec<usize> = if self.ndim() == 0 { vec![] } else { vec![d] };
         let out = prod_forward(self, dims.clone(), keepdim)?;
@@ -909,6 +915,9 @@ impl Tensor {
     /// `logsumexp(dims, keepdim)` (LogsumexpBackward0): max-shifted, with an infinite max
     /// replaced by 0; gradient `g·exp(x - result)`. Integers compute in float32.
     pub fn logsumexp(&self, dims: &[isize], keepdim: bool) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.logsumexp(dims, keepdim);
+        }
         let x = if self.dtype().is_floating_point() {
             self.clone()
         } else {
@@ -944,6 +953,9 @@ impl Tensor {
 
     /// `cumsum(dim)` (CumsumBackward0); integers and bools accumulate in int64.
     pub fn cumsum(&self, dim: isize) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.cumsum(dim);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         scan_op(self, d, Scan::Sum, false)
     }
@@ -951,6 +963,9 @@ impl Tensor {
     /// `cumprod(dim)` (CumprodBackward0); the gradient is exact with zeros (PyTorch's
     /// `cumprod_backward`).
     pub fn cumprod(&self, dim: isize) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.cumprod(dim);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         scan_op(self, d, Scan::Prod, false)
     }
@@ -963,6 +978,9 @@ impl Tensor {
         dims: Option<&[isize]>,
         keepdim: bool,
     ) -> Result<Tensor> {
+        if crate::autocast::autocast_dtype().is_some() && super::is_half(self.dtype()) {
+            return crate::autocast::fp32(self)?.linalg_vector_norm(ord, dims, keepdim);
+        }
         if !self.dtype().is_floating_point() {
             bail!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
