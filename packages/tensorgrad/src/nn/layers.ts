@@ -433,6 +433,22 @@ abstract class ConvNd extends Module {
       const padded = F.pad!(input, this._reversedPaddingRepeatedTwice, this.paddingMode);
       return C[fn]!(padded, weight, bias, this.stride, this.kernelSize.map(() => 0), this.dilation, this.groups);
     }
+    if (typeof this.padding === "string") {
+      // 'valid' is no padding; 'same' pads d*(k-1) per dim, the odd element on the right
+      // (PyTorch's `_conv_forward` pads asymmetric 'same' the same way).
+      const rev = this._reversedPaddingRepeatedTwice;
+      const n = this.kernelSize.length;
+      const sym: number[] = [];
+      let symmetric = true;
+      for (let i = 0; i < n; i++) {
+        const [l, r] = [rev[2 * (n - 1 - i)]!, rev[2 * (n - 1 - i) + 1]!];
+        sym.push(l);
+        if (l !== r) symmetric = false;
+      }
+      if (symmetric) return C[fn]!(input, weight, bias, this.stride, sym, this.dilation, this.groups);
+      const padded = F.pad!(input, rev, "constant", 0);
+      return C[fn]!(padded, weight, bias, this.stride, sym.map(() => 0), this.dilation, this.groups);
+    }
     return C[fn]!(input, weight, bias, this.stride, this.padding, this.dilation, this.groups);
   }
 }
