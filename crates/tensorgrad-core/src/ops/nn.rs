@@ -4,7 +4,7 @@
 
 mod activations;
 mod layers;
-mod losses;
+pub mod losses;
 mod norm;
 mod specs;
 
