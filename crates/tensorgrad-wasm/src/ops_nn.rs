@@ -112,11 +112,21 @@ impl RawTensor {
         wrap(self.t.l1_loss(&target.t, red(reduction)?))
     }
     #[wasm_bindgen(js_name = smoothL1Loss)]
-    pub fn smooth_l1_loss(&self, target: &RawTensor, reduction: &str, beta: f64) -> JsResult<RawTensor> {
+    pub fn smooth_l1_loss(
+        &self,
+        target: &RawTensor,
+        reduction: &str,
+        beta: f64,
+    ) -> JsResult<RawTensor> {
         wrap(self.t.smooth_l1_loss(&target.t, red(reduction)?, beta))
     }
     #[wasm_bindgen(js_name = huberLoss)]
-    pub fn huber_loss(&self, target: &RawTensor, reduction: &str, delta: f64) -> JsResult<RawTensor> {
+    pub fn huber_loss(
+        &self,
+        target: &RawTensor,
+        reduction: &str,
+        delta: f64,
+    ) -> JsResult<RawTensor> {
         wrap(self.t.huber_loss(&target.t, red(reduction)?, delta))
     }
     #[wasm_bindgen(js_name = binaryCrossEntropy)]
@@ -126,7 +136,10 @@ impl RawTensor {
         weight: Option<RawTensor>,
         reduction: &str,
     ) -> JsResult<RawTensor> {
-        wrap(self.t.binary_cross_entropy(&target.t, opt(&weight), red(reduction)?))
+        wrap(
+            self.t
+                .binary_cross_entropy(&target.t, opt(&weight), red(reduction)?),
+        )
     }
     #[wasm_bindgen(js_name = binaryCrossEntropyWithLogits)]
     pub fn binary_cross_entropy_with_logits(
@@ -144,7 +157,12 @@ impl RawTensor {
         ))
     }
     #[wasm_bindgen(js_name = klDiv)]
-    pub fn kl_div(&self, target: &RawTensor, reduction: &str, log_target: bool) -> JsResult<RawTensor> {
+    pub fn kl_div(
+        &self,
+        target: &RawTensor,
+        reduction: &str,
+        log_target: bool,
+    ) -> JsResult<RawTensor> {
         wrap(self.t.kl_div(&target.t, reduction, log_target))
     }
     #[wasm_bindgen(js_name = cosineEmbeddingLoss)]
@@ -155,7 +173,10 @@ impl RawTensor {
         margin: f64,
         reduction: &str,
     ) -> JsResult<RawTensor> {
-        wrap(self.t.cosine_embedding_loss(&input2.t, &target.t, margin, red(reduction)?))
+        wrap(
+            self.t
+                .cosine_embedding_loss(&input2.t, &target.t, margin, red(reduction)?),
+        )
     }
     #[wasm_bindgen(js_name = nllLoss)]
     pub fn nll_loss(
@@ -165,7 +186,12 @@ impl RawTensor {
         ignore_index: f64,
         reduction: &str,
     ) -> JsResult<RawTensor> {
-        wrap(self.t.nll_loss(&target.t, opt(&weight), red(reduction)?, ignore_index as i64))
+        wrap(self.t.nll_loss(
+            &target.t,
+            opt(&weight),
+            red(reduction)?,
+            ignore_index as i64,
+        ))
     }
     #[wasm_bindgen(js_name = crossEntropy)]
     pub fn cross_entropy(
@@ -205,7 +231,10 @@ impl RawTensor {
         bias: Option<RawTensor>,
         eps: f64,
     ) -> JsResult<RawTensor> {
-        wrap(self.t.group_norm(num_groups as usize, opt(&weight), opt(&bias), eps))
+        wrap(
+            self.t
+                .group_norm(num_groups as usize, opt(&weight), opt(&bias), eps),
+        )
     }
     #[wasm_bindgen(js_name = batchNorm)]
     #[allow(clippy::too_many_arguments)]

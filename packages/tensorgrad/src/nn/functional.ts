@@ -140,8 +140,10 @@ export function dropout(
   p: number | { p?: number; training?: boolean } = 0.5,
   training = true,
 ): Tensor {
-  if (typeof p === "object") return new Tensor(input._raw.dropout(p.p ?? 0.5, p.training ?? true));
-  return new Tensor(input._raw.dropout(p, training));
+  const [prob, train] = typeof p === "object" ? [p.p ?? 0.5, p.training ?? true] : [p, training];
+  // PyTorch returns the input itself when nothing is dropped
+  if ((prob === 0 || !train) && prob >= 0 && prob <= 1) return input;
+  return new Tensor(input._raw.dropout(prob, train));
 }
 /** Rows of `weight` picked by the int64/int32 `input`; the `paddingIdx` row gets no gradient. */
 export function embedding(

@@ -144,7 +144,10 @@ impl Tensor {
         let tanh = match approximate {
             "none" => false,
             "tanh" => true,
-            other => bail!("approximate argument must be either none or tanh. Got {}", other),
+            other => bail!(
+                "approximate argument must be either none or tanh. Got {}",
+                other
+            ),
         };
         const K_BETA: f64 = SQRT_2 * FRAC_2_SQRT_PI * 0.5;
         const K_KAPPA: f64 = 0.044715;
@@ -161,17 +164,26 @@ impl Tensor {
         rec("GeluBackward0", self, out, move |g, x| {
             if tanh {
                 let x2 = x.mul(x)?;
-                let inner = x.add(&x2.mul(x)?.mul_scalar(K_KAPPA)?)?.mul_scalar(K_BETA)?;
+                let inner = x
+                    .add(&x2.mul(x)?.mul_scalar(K_KAPPA)?)?
+                    .mul_scalar(K_BETA)?;
                 let t = inner.tanh()?;
                 let left_d = t.add_scalar(1.0)?.mul_scalar(0.5)?;
-                let inner_d = x2.mul_scalar(3.0 * K_KAPPA)?.add_scalar(1.0)?.mul_scalar(K_BETA)?;
+                let inner_d = x2
+                    .mul_scalar(3.0 * K_KAPPA)?
+                    .add_scalar(1.0)?
+                    .mul_scalar(K_BETA)?;
                 let right_d = x
                     .mul_scalar(0.5)?
                     .mul(&t.mul(&t)?.rsub_scalar(1.0)?)?
                     .mul(&inner_d)?;
                 g.mul(&left_d.add(&right_d)?)
             } else {
-                let cdf = x.mul_scalar(FRAC_1_SQRT_2)?.erf()?.add_scalar(1.0)?.mul_scalar(0.5)?;
+                let cdf = x
+                    .mul_scalar(FRAC_1_SQRT_2)?
+                    .erf()?
+                    .add_scalar(1.0)?
+                    .mul_scalar(0.5)?;
                 let pdf = x
                     .mul(x)?
                     .mul_scalar(-0.5)?
@@ -269,7 +281,9 @@ impl Tensor {
                 x
             }
         })?;
-        rec("HardshrinkBackward0", self, out, move |g, x| shrink_grad(g, x, lambd))
+        rec("HardshrinkBackward0", self, out, move |g, x| {
+            shrink_grad(g, x, lambd)
+        })
     }
 
     /// `F.softshrink(x, lambd)` (SoftshrinkBackward0): `x ∓ λ` outside `[-λ, λ]`, 0 inside
@@ -290,13 +304,17 @@ impl Tensor {
                 x * 0.0
             }
         })?;
-        rec("SoftshrinkBackward0", self, out, move |g, x| shrink_grad(g, x, lambd))
+        rec("SoftshrinkBackward0", self, out, move |g, x| {
+            shrink_grad(g, x, lambd)
+        })
     }
 
     /// `F.logsigmoid(x)` = `min(x, 0) - log1p(exp(-|x|))` (LogSigmoidBackward0), gradient
     /// `g·σ(-x)`.
     pub fn logsigmoid(&self) -> Result<Tensor> {
-        let out = map_act(self, "log_sigmoid_cpu", &|x| x.min(0.0) - (-x.abs()).exp().ln_1p())?;
+        let out = map_act(self, "log_sigmoid_cpu", &|x| {
+            x.min(0.0) - (-x.abs()).exp().ln_1p()
+        })?;
         rec("LogSigmoidBackward0", self, out, |g, x| {
             g.mul(&x.neg()?.sigmoid()?)
         })

@@ -148,8 +148,8 @@ impl Tensor {
                 .map(|_| if g.uniform_f64() < q { 1.0 } else { 0.0 })
                 .collect()
         });
-        let noise = Tensor::from_f64_slice(&mask, self.shape().to_vec(), self.dtype())?
-            .div_scalar(q)?;
+        let noise =
+            Tensor::from_f64_slice(&mask, self.shape().to_vec(), self.dtype())?.div_scalar(q)?;
         self.mul(&noise)
     }
 
@@ -238,8 +238,11 @@ impl Tensor {
     /// `constant_pad_nd(pad, value)` (ConstantPadNdBackward0): `pad` lists (left, right)
     /// pairs starting from the last dim; negative amounts crop.
     pub fn constant_pad_nd(&self, pad: &[i64], value: f64) -> Result<Tensor> {
-        if pad.len() % 2 != 0 {
-            bail!("Length of pad must be even but instead it equals {}", pad.len());
+        if !pad.len().is_multiple_of(2) {
+            bail!(
+                "Length of pad must be even but instead it equals {}",
+                pad.len()
+            );
         }
         let nd = self.ndim();
         if pad.len() / 2 > nd {
@@ -275,24 +278,28 @@ impl Tensor {
             let out = Tensor::full(&out_shape, value, self.dtype());
             if src.numel() > 0 {
                 let mut region = out.clone();
-                for d in 0..nd {
-                    region = region.narrow(d as isize, dst_off[d] as isize, src.shape()[d] as isize)?;
+                for (d, (&off, &len)) in dst_off.iter().zip(src.shape()).enumerate() {
+                    region = region.narrow(d as isize, off as isize, len as isize)?;
                 }
                 region.copy_(&src)?;
             }
             Ok(out)
         })?;
         let neg: Vec<i64> = pad.iter().map(|p| -p).collect();
-        record1("ConstantPadNdBackward0", &[self], out, false, move |_, g| {
-            Ok(vec![Some(g.constant_pad_nd(&neg, 0.0)?)])
-        })
+        record1(
+            "ConstantPadNdBackward0",
+            &[self],
+            out,
+            false,
+            move |_, g| Ok(vec![Some(g.constant_pad_nd(&neg, 0.0)?)]),
+        )
     }
 
     /// `F.pad(x, pad, mode, value)`: "constant" (ConstantPadNdBackward0), and "reflect",
     /// "replicate", "circular" over the last `len(pad)/2` dims, built from `index_select`
     /// (so their grad_fn is IndexSelectBackward0, not PyTorch's ReflectionPad*Backward0).
     pub fn pad(&self, pad: &[i64], mode: &str, value: Option<f64>) -> Result<Tensor> {
-        if pad.len() % 2 != 0 {
+        if !pad.len().is_multiple_of(2) {
             bail!("Padding length must be divisible by 2");
         }
         if pad.len() > 2 * self.ndim() {
@@ -301,23 +308,15 @@ impl Tensor {
         match mode {
             "constant" => return self.constant_pad_nd(pad, value.unwrap_or(0.0)),
             "reflect" | "replicate" | "circular" => {}
-            other => bail!(
-                "Unrecognised padding mode {}",
-                other
-            ),
+            other => bail!("Unrecognised padding mode {}", other),
         }
         if value.is_some_and(|v| v != 0.0) {
-            bail!(
-                "Padding mode \"{}\" doesn't take in value argument",
-                mode
-            );
+            bail!("Padding mode \"{}\" doesn't take in value argument", mode);
         }
         let k = pad.len() / 2;
         let nd = self.ndim();
         if k == 0 || k > 3 || !(nd == k + 1 || nd == k + 2) {
-            bail!(
-                "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
-            );
+            bail!("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now");
         }
         let mut x = self.clone();
         for j in 0..k {
@@ -331,7 +330,11 @@ impl Tensor {
                 bail!("Padding value causes wrapping around more than once.");
             }
             if n == 0 && (l > 0 || r > 0) {
-                bail!("Expected a non-empty dimension {} to pad, got input {}", d, fmt_shape(self.shape()));
+                bail!(
+                    "Expected a non-empty dimension {} to pad, got input {}",
+                    d,
+                    fmt_shape(self.shape())
+                );
             }
             let total = n + l + r;
             if total < 0 {
@@ -380,30 +383,36 @@ fn trilinear(x1: &Tensor, x2: &Tensor, w: &Tensor) -> Result<Tensor> {
             .sum_dims(&[2], false)
     })?;
     let (s1, s2, sw) = (Saved::new(x1), Saved::new(x2), Saved::new(w));
-    record1("TrilinearBackward0", &[x1, x2, w], out, false, move |ctx, g| {
-        let (x1, x2, w) = (s1.get()?, s2.get()?, sw.get()?);
-        let gu = g.unsqueeze(2)?; // [N, O, 1]
-        let g1 = if ctx.needs_input_grad(0) {
-            Some(gu.mul(&part(x2, w)?)?.sum_dims(&[1], false)?)
-        } else {
-            None
-        };
-        let g2 = if ctx.needs_input_grad(1) {
-            // Σ_i x1[n,i] W[o,i,j] -> [N, O, J]
-            let wp = w.permute(&[1, 0, 2])?.reshape(&[ii, oi * ji])?;
-            let t = x1.matmul(&wp)?.reshape(&[ni, oi, ji])?;
-            Some(gu.mul(&t)?.sum_dims(&[1], false)?)
-        } else {
-            None
-        };
-        let gw = if ctx.needs_input_grad(2) {
-            let a = gu.mul(&x1.unsqueeze(1)?)?.reshape(&[ni, oi * ii])?;
-            Some(a.t()?.matmul(x2)?.reshape(&[oi, ii, ji])?)
-        } else {
-            None
-        };
-        Ok(vec![g1, g2, gw])
-    })
+    record1(
+        "TrilinearBackward0",
+        &[x1, x2, w],
+        out,
+        false,
+        move |ctx, g| {
+            let (x1, x2, w) = (s1.get()?, s2.get()?, sw.get()?);
+            let gu = g.unsqueeze(2)?; // [N, O, 1]
+            let g1 = if ctx.needs_input_grad(0) {
+                Some(gu.mul(&part(x2, w)?)?.sum_dims(&[1], false)?)
+            } else {
+                None
+            };
+            let g2 = if ctx.needs_input_grad(1) {
+                // Σ_i x1[n,i] W[o,i,j] -> [N, O, J]
+                let wp = w.permute(&[1, 0, 2])?.reshape(&[ii, oi * ji])?;
+                let t = x1.matmul(&wp)?.reshape(&[ni, oi, ji])?;
+                Some(gu.mul(&t)?.sum_dims(&[1], false)?)
+            } else {
+                None
+            };
+            let gw = if ctx.needs_input_grad(2) {
+                let a = gu.mul(&x1.unsqueeze(1)?)?.reshape(&[ni, oi * ii])?;
+                Some(a.t()?.matmul(x2)?.reshape(&[oi, ii, ji])?)
+            } else {
+                None
+            };
+            Ok(vec![g1, g2, gw])
+        },
+    )
 }
 
 /// PyTorch's legacy tensor type names (`torch.FloatTensor`) used in argument-check messages.

@@ -63,8 +63,16 @@ fn broadcast_pair(x: &Tensor, y: &Tensor) -> Result<(Tensor, Tensor)> {
     }
     let s = crate::shape::broadcast_shapes(x.shape(), y.shape())?;
     let si: Vec<isize> = s.iter().map(|&d| d as isize).collect();
-    let x = if x.shape() == s.as_slice() { x.clone() } else { x.expand(&si)? };
-    let y = if y.shape() == s.as_slice() { y.clone() } else { y.expand(&si)? };
+    let x = if x.shape() == s.as_slice() {
+        x.clone()
+    } else {
+        x.expand(&si)?
+    };
+    let y = if y.shape() == s.as_slice() {
+        y.clone()
+    } else {
+        y.expand(&si)?
+    };
     Ok((x, y))
 }
 
@@ -96,8 +104,16 @@ fn pointwise_loss(
     record1(name, &[&x, &y], out, false, move |ctx, g| {
         let (x, y) = (sx.get()?, sy.get()?);
         let g = scale_grad(g, r, n)?;
-        let gx = if ctx.needs_input_grad(0) { Some(dx(&g, x, y)?) } else { None };
-        let gy = if ctx.needs_input_grad(1) { Some(dy(&g, x, y)?) } else { None };
+        let gx = if ctx.needs_input_grad(0) {
+            Some(dx(&g, x, y)?)
+        } else {
+            None
+        };
+        let gy = if ctx.needs_input_grad(1) {
+            Some(dy(&g, x, y)?)
+        } else {
+            None
+        };
         Ok(vec![gx, gy])
     })
 }
@@ -130,7 +146,12 @@ impl Tensor {
 
     /// `F.smooth_l1_loss(input, target, reduction, beta)` (SmoothL1LossBackward0):
     /// `0.5·d²/β` for `|d| < β`, else `|d| - 0.5β`; `beta == 0` is `l1_loss`.
-    pub fn smooth_l1_loss(&self, target: &Tensor, reduction: Reduction, beta: f64) -> Result<Tensor> {
+    pub fn smooth_l1_loss(
+        &self,
+        target: &Tensor,
+        reduction: Reduction,
+        beta: f64,
+    ) -> Result<Tensor> {
         if beta < 0.0 {
             bail!("smooth_l1_loss does not support negative values for beta.");
         }
@@ -242,26 +263,32 @@ impl Tensor {
         })?;
         let n = x.numel();
         let (sx, sy) = (Saved::new(&x), Saved::new(&y));
-        record1("BinaryCrossEntropyBackward0", &[&x, &y], out, false, move |ctx, g| {
-            let (x, y) = (sx.get()?, sy.get()?);
-            let mut g = scale_grad(g, reduction, n)?;
-            if let Some(w) = &w {
-                g = g.mul(w)?;
-            }
-            let gx = if ctx.needs_input_grad(0) {
-                let den = x.mul(&x.rsub_scalar(1.0)?)?.clamp_min(1e-12)?;
-                Some(g.mul(&x.sub(y)?)?.div(&den)?)
-            } else {
-                None
-            };
-            let gy = if ctx.needs_input_grad(1) {
-                let logit = x.log()?.sub(&x.rsub_scalar(1.0)?.log()?)?;
-                Some(g.mul(&logit)?.neg()?)
-            } else {
-                None
-            };
-            Ok(vec![gx, gy])
-        })
+        record1(
+            "BinaryCrossEntropyBackward0",
+            &[&x, &y],
+            out,
+            false,
+            move |ctx, g| {
+                let (x, y) = (sx.get()?, sy.get()?);
+                let mut g = scale_grad(g, reduction, n)?;
+                if let Some(w) = &w {
+                    g = g.mul(w)?;
+                }
+                let gx = if ctx.needs_input_grad(0) {
+                    let den = x.mul(&x.rsub_scalar(1.0)?)?.clamp_min(1e-12)?;
+                    Some(g.mul(&x.sub(y)?)?.div(&den)?)
+                } else {
+                    None
+                };
+                let gy = if ctx.needs_input_grad(1) {
+                    let logit = x.log()?.sub(&x.rsub_scalar(1.0)?.log()?)?;
+                    Some(g.mul(&logit)?.neg()?)
+                } else {
+                    None
+                };
+                Ok(vec![gx, gy])
+            },
+        )
     }
 
     /// `F.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)`
@@ -375,10 +402,18 @@ impl Tensor {
             bail!("0D or 1D target tensor expected, multi-target not supported");
         }
         if td == 1 && (self.ndim() != 2 || input2.ndim() != 2) {
-            bail!("1D target tensor expects 2D input tensors, but found inputs with sizes {} and {}.", fmt_shape(self.shape()), fmt_shape(input2.shape()));
+            bail!(
+                "1D target tensor expects 2D input tensors, but found inputs with sizes {} and {}.",
+                fmt_shape(self.shape()),
+                fmt_shape(input2.shape())
+            );
         }
         if td == 0 && (self.ndim() != 1 || input2.ndim() != 1) {
-            bail!("0D target tensor expects 1D input tensors, but found inputs with sizes {} and {}.", fmt_shape(self.shape()), fmt_shape(input2.shape()));
+            bail!(
+                "0D target tensor expects 1D input tensors, but found inputs with sizes {} and {}.",
+                fmt_shape(self.shape()),
+                fmt_shape(input2.shape())
+            );
         }
         const EPS: f64 = 1e-12;
         let d = td as isize;
@@ -389,8 +424,11 @@ impl Tensor {
         let zeros = Tensor::zeros(cos.shape(), cos.dtype());
         let pos = cos.rsub_scalar(1.0)?;
         let neg = cos.sub_scalar(margin)?.clamp_min(0.0)?;
-        let out = Tensor::where_(&target.eq_scalar(1.0)?, &pos, &zeros)?
-            .add(&Tensor::where_(&target.eq_scalar(-1.0)?, &neg, &zeros)?)?;
+        let out = Tensor::where_(&target.eq_scalar(1.0)?, &pos, &zeros)?.add(&Tensor::where_(
+            &target.eq_scalar(-1.0)?,
+            &neg,
+            &zeros,
+        )?)?;
         apply_reduction(&out, reduction)
     }
 
@@ -437,7 +475,14 @@ impl Tensor {
                         fmt_shape(target.shape())
                     );
                 }
-                nll_core(&x, target, w.as_ref(), reduction, ignore_index, "NllLossBackward0")
+                nll_core(
+                    &x,
+                    target,
+                    w.as_ref(),
+                    reduction,
+                    ignore_index,
+                    "NllLossBackward0",
+                )
             }
             4 => {
                 if target.ndim() != 3 {
@@ -451,13 +496,20 @@ impl Tensor {
                         fmt_shape(ts)
                     );
                 }
-                nll_core(&x, target, w.as_ref(), reduction, ignore_index, "NllLoss2DBackward0")
+                nll_core(
+                    &x,
+                    target,
+                    w.as_ref(),
+                    reduction,
+                    ignore_index,
+                    "NllLoss2DBackward0",
+                )
             }
             _ => {
                 let (xs, ts) = (x.shape().to_vec(), target.shape().to_vec());
                 let mut out_size = vec![xs[0]];
                 out_size.extend_from_slice(&xs[2..]);
-                if ts.len() < 1 || ts[1..] != xs[2..] {
+                if ts.is_empty() || ts[1..] != xs[2..] {
                     bail!(
                         "Expected target size {}, got {}",
                         fmt_shape(&out_size),
@@ -475,7 +527,14 @@ impl Tensor {
                 } else {
                     target.contiguous()?.reshape(&[n, 0, 0])?
                 };
-                let out = nll_core(&x4, &t3, w.as_ref(), reduction, ignore_index, "NllLoss2DBackward0")?;
+                let out = nll_core(
+                    &x4,
+                    &t3,
+                    w.as_ref(),
+                    reduction,
+                    ignore_index,
+                    "NllLoss2DBackward0",
+                )?;
                 if reduction == Reduction::None {
                     let s: Vec<isize> = out_size.iter().map(|&d| d as isize).collect();
                     out.view(&s)
@@ -564,7 +623,10 @@ impl Tensor {
         let nll = logp.nll_loss(target, w.as_ref(), reduction, ignore_index)?;
         let ignore = target.eq_scalar(ignore_index as f64)?;
         let smooth = match &w {
-            Some(w) => logp.mul(&wshape(w)?)?.sum_dims(&[class_dim], false)?.neg()?,
+            Some(w) => logp
+                .mul(&wshape(w)?)?
+                .sum_dims(&[class_dim], false)?
+                .neg()?,
             None => logp.sum_dims(&[class_dim], false)?.neg()?,
         };
         let smooth = smooth.masked_fill(&ignore, 0.0)?;
@@ -639,7 +701,11 @@ fn nll_core(
     let d = x.dtype();
     let out = match reduction {
         Reduction::None => {
-            let shape = if xs.len() == 1 { vec![] } else { target.shape().to_vec() };
+            let shape = if xs.len() == 1 {
+                vec![]
+            } else {
+                target.shape().to_vec()
+            };
             Tensor::from_f64_slice(&per, shape, d)?
         }
         Reduction::Sum => Tensor::scalar(sum, d),

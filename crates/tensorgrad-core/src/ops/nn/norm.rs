@@ -125,7 +125,10 @@ impl Tensor {
         }
         let xs = x.shape().to_vec();
         if xs.len() < k || xs[xs.len() - k..] != *normalized_shape {
-            let dims: String = normalized_shape.iter().map(|d| format!(", {}", d)).collect();
+            let dims: String = normalized_shape
+                .iter()
+                .map(|d| format!(", {}", d))
+                .collect();
             bail!(
                 "Given normalized_shape={}, expected input with shape [*{}], but got input of size{}",
                 fmt_shape(normalized_shape),
@@ -135,7 +138,10 @@ impl Tensor {
         }
         let dims: Vec<isize> = (0..k).map(|i| -(i as isize) - 1).collect();
         let half = crate::ops::is_half(x.dtype());
-        let (wd, bd) = (w.as_ref().map(|t| t.detach()), b.as_ref().map(|t| t.detach()));
+        let (wd, bd) = (
+            w.as_ref().map(|t| t.detach()),
+            b.as_ref().map(|t| t.detach()),
+        );
         let out = compute(&x.detach(), |xx| {
             let (mut y, _) = normalize(xx, &dims, eps)?;
             if let Some(w) = &wd {
@@ -161,8 +167,16 @@ impl Tensor {
                     Some(w) => g.mul(w)?,
                     None => g.clone(),
                 };
-                let gx = if need[0] { Some(norm_input_grad(&gxhat, &xhat, &rstd, &dims)?) } else { None };
-                let gw = if need[1] { Some(g.mul(&xhat)?.sum_to(&ns)?) } else { None };
+                let gx = if need[0] {
+                    Some(norm_input_grad(&gxhat, &xhat, &rstd, &dims)?)
+                } else {
+                    None
+                };
+                let gw = if need[1] {
+                    Some(g.mul(&xhat)?.sum_to(&ns)?)
+                } else {
+                    None
+                };
                 let gb = if need[2] { Some(g.sum_to(&ns)?) } else { None };
                 let _ = &red;
                 Ok([gx, gw, gb])
@@ -184,7 +198,10 @@ impl Tensor {
         let b = bias.map(fp32).transpose()?;
         let xs = x.shape().to_vec();
         if xs.len() < 2 {
-            bail!("Expected at least 2 dimensions for input tensor but received {}", xs.len());
+            bail!(
+                "Expected at least 2 dimensions for input tensor but received {}",
+                xs.len()
+            );
         }
         let (n, c) = (xs[0], xs[1]);
         if num_groups == 0 || c % num_groups != 0 {
@@ -202,7 +219,10 @@ impl Tensor {
         let grouped = [n as isize, num_groups as isize, -1];
         let xs_i: Vec<isize> = xs.iter().map(|&d| d as isize).collect();
         let half = crate::ops::is_half(x.dtype());
-        let (wd, bd) = (w.as_ref().map(|t| t.detach()), b.as_ref().map(|t| t.detach()));
+        let (wd, bd) = (
+            w.as_ref().map(|t| t.detach()),
+            b.as_ref().map(|t| t.detach()),
+        );
         let (aff2, xs2) = (aff.clone(), xs_i.clone());
         let out = compute(&x.detach(), move |xx| {
             if xx.numel() == 0 {
@@ -238,7 +258,11 @@ impl Tensor {
                     None
                 };
                 let gw = if need[1] {
-                    Some(g.mul(&xhat.reshape(&xs_i)?)?.sum_to(&aff_usize(&aff))?.reshape(&[c as isize])?)
+                    Some(
+                        g.mul(&xhat.reshape(&xs_i)?)?
+                            .sum_to(&aff_usize(&aff))?
+                            .reshape(&[c as isize])?,
+                    )
                 } else {
                     None
                 };
@@ -276,7 +300,12 @@ impl Tensor {
             bail!("batch_norm: expected input with at least 2 dimensions (N, C, ...), got input of size {}", fmt_shape(&xs));
         }
         let c = xs[1];
-        for (t, what) in [(&running_mean, "running_mean"), (&running_var, "running_var"), (&w.as_ref(), "weight"), (&b.as_ref(), "bias")] {
+        for (t, what) in [
+            (&running_mean, "running_mean"),
+            (&running_var, "running_var"),
+            (&w.as_ref(), "weight"),
+            (&b.as_ref(), "bias"),
+        ] {
             if let Some(t) = t {
                 if t.numel() != c {
                     bail!("{} should contain {} elements not {}", what, c, t.numel());
@@ -288,21 +317,34 @@ impl Tensor {
         let red: Vec<isize> = (0..xs.len() as isize).filter(|&d| d != 1).collect();
         let count = x.numel() / c.max(1);
         if training && count <= 1 {
-            bail!("Expected more than 1 value per channel when training, got input size {}", fmt_shape(&xs));
+            bail!(
+                "Expected more than 1 value per channel when training, got input size {}",
+                fmt_shape(&xs)
+            );
         }
         if !training && (running_mean.is_none() || running_var.is_none()) {
             bail!("running_mean and running_var must be defined in evaluation mode");
         }
         let half = crate::ops::is_half(x.dtype());
-        let (wd, bd) = (w.as_ref().map(|t| t.detach()), b.as_ref().map(|t| t.detach()));
-        let (rm, rv) = (running_mean.map(|t| t.detach()), running_var.map(|t| t.detach()));
+        let (wd, bd) = (
+            w.as_ref().map(|t| t.detach()),
+            b.as_ref().map(|t| t.detach()),
+        );
+        let (rm, rv) = (
+            running_mean.map(|t| t.detach()),
+            running_var.map(|t| t.detach()),
+        );
         let (red2, aff2) = (red.clone(), aff.clone());
         let out = compute(&x.detach(), |xx| {
             let (mut y, _) = if training {
                 normalize(xx, &red2, eps)?
             } else {
-                let m = f32_if_half(rm.as_ref().unwrap(), half)?.to_dtype(xx.dtype())?.view(&aff2)?;
-                let v = f32_if_half(rv.as_ref().unwrap(), half)?.to_dtype(xx.dtype())?.view(&aff2)?;
+                let m = f32_if_half(rm.as_ref().unwrap(), half)?
+                    .to_dtype(xx.dtype())?
+                    .view(&aff2)?;
+                let v = f32_if_half(rv.as_ref().unwrap(), half)?
+                    .to_dtype(xx.dtype())?
+                    .view(&aff2)?;
                 (xx.sub(&m)?.mul(&v.add_scalar(eps)?.rsqrt()?)?, m)
             };
             if let Some(w) = &wd {
@@ -319,11 +361,15 @@ impl Tensor {
                 let mean = xd.mean_dims(&red, false)?;
                 let var = xd.var(Some(&red), 1.0, false)?;
                 if let Some(rm) = &rm {
-                    let new = rm.mul_scalar(1.0 - momentum)?.add(&mean.mul_scalar(momentum)?.to_dtype(rm.dtype())?)?;
+                    let new = rm
+                        .mul_scalar(1.0 - momentum)?
+                        .add(&mean.mul_scalar(momentum)?.to_dtype(rm.dtype())?)?;
                     rm.copy_(&new)?;
                 }
                 if let Some(rv) = &rv {
-                    let new = rv.mul_scalar(1.0 - momentum)?.add(&var.mul_scalar(momentum)?.to_dtype(rv.dtype())?)?;
+                    let new = rv
+                        .mul_scalar(1.0 - momentum)?
+                        .add(&var.mul_scalar(momentum)?.to_dtype(rv.dtype())?)?;
                     rv.copy_(&new)?;
                 }
                 Ok(())
@@ -362,7 +408,11 @@ impl Tensor {
                     None
                 };
                 let gw = if need[1] {
-                    Some(g.mul(&xhat)?.sum_to(&aff_usize(&aff))?.reshape(&[c as isize])?)
+                    Some(
+                        g.mul(&xhat)?
+                            .sum_to(&aff_usize(&aff))?
+                            .reshape(&[c as isize])?,
+                    )
                 } else {
                     None
                 };
