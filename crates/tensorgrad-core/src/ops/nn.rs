@@ -1,7 +1,13 @@
-//! (placeholder: this op family is being filled in)
+//! The `torch.nn.functional` op family: activations (`nn/activations.rs`), linear, bilinear,
+//! dropout, embedding, one_hot and pad (`nn/layers.rs`), losses (`nn/losses.rs`) and
+//! normalisation (`nn/norm.rs`).
 
-use super::registry::OpSpec;
+mod activations;
+mod layers;
+pub mod losses;
+mod norm;
+mod specs;
 
-pub(crate) fn specs() -> Vec<OpSpec> {
-    vec![]
-}
+pub use losses::Reduction;
+
+pub(crate) use specs::specs;
