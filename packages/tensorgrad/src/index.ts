@@ -45,6 +45,7 @@ export * from "./ops/reductions.js";
 export * from "./ops/views.js";
 export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
+export * from "./nn/conv.js";
 import { raw } from "./wasm.js";
 
 import { Module, Parameter } from "./nn/module.js";
