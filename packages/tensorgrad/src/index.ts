@@ -57,7 +57,7 @@ import { init } from "./nn/init.js";
 import { optimizers } from "./optim/index.js";
 export type { SGDOptions, ParamGroup, Params } from "./optim/optimizer.js";
 export type { AdamOptions, RMSpropOptions, AdagradOptions, OptimizerStateDict } from "./optim/optimizer.js";
-export type { StateDict, IncompatibleKeys } from "./nn/module.js";
+export type { StateDict, IncompatibleKeys, Module, Parameter } from "./nn/module.js";
 export { safetensors } from "./safetensors.js";
 
 /** `torch.nn`: modules, parameters, `functional`, `init`, `utils`. */

@@ -2,13 +2,14 @@
 // To add one (`info`, `train`, ...): write commands/<name>.ts exporting a Command and list it here.
 import { gradCommand } from "./grad.js";
 import { runCommand } from "./run.js";
+import { trainCommand } from "./train.js";
 import type { Command } from "./types.js";
 
 export const commands: readonly Command[] = [
   runCommand,
   gradCommand,
   // infoCommand,   (planned) library, wasm and dtype information
-  // trainCommand,  (planned)
+  trainCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

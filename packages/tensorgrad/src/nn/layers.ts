@@ -324,6 +324,22 @@ export class Flatten extends Module {
   }
 }
 
+/** Expand dim `dim` into `unflattenedSize` (PyTorch's nn.Unflatten). */
+export class Unflatten extends Module {
+  constructor(
+    readonly dim: number,
+    readonly unflattenedSize: number[],
+  ) {
+    super();
+  }
+  forward(input: Tensor): Tensor {
+    return input.unflatten(this.dim, this.unflattenedSize);
+  }
+  extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=(${this.unflattenedSize.join(", ")}${this.unflattenedSize.length === 1 ? "," : ""})`;
+  }
+}
+
 // ---- convolution -------------------------------------------------------------------------------
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -1227,6 +1243,7 @@ export const layers = {
   Bilinear,
   Identity,
   Flatten,
+  Unflatten,
   Conv1d,
   Conv2d,
   Embedding,
