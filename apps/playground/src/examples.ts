@@ -81,4 +81,38 @@ scaler.step(opt);
 scaler.update();
 `,
   },
+  {
+    id: "train-digits",
+    title: "Train an MLP on the 8x8 digits",
+    code: `import { manualSeed, nn, noGrad, optim, tensor } from "tensorgrad";
+import { loadDigits, permutation } from "@tensorgrad/datasets";
+// The same run as \`tensorgrad train\`: 1797 handwritten digits, 80/20 split, Adam.
+manualSeed(0);
+const d = await loadDigits();
+const perm = permutation(d.count, 1), nTest = Math.round(d.count * 0.2);
+const split = (idx) => ({
+  x: tensor(Array.from(idx, (k) => Array.from(d.images.subarray(k * 64, k * 64 + 64), (v) => v / 16))),
+  y: tensor(Array.from(idx, (k) => d.labels[k]), { dtype: "int64" }),
+});
+const test = split(perm.subarray(0, nTest)), train = split(perm.subarray(nTest));
+const model = new nn.Sequential(new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 10));
+const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+const accuracy = (s) => noGrad(() => model.call(s.x).argmax(1).eq(s.y).sum().item() / s.y.numel());
+const n = train.y.numel();
+for (let epoch = 1; epoch <= 10; epoch++) {
+  const order = tensor(Array.from(permutation(n, epoch)), { dtype: "int64" });
+  let total = 0;
+  for (let b = 0; b < n; b += 32) {
+    const idx = order.narrow(0, b, Math.min(32, n - b));
+    opt.zeroGrad();
+    const loss = nn.functional.crossEntropy(model.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
+    loss.backward();
+    opt.step();
+    total += loss.item() * idx.numel();
+  }
+  console.log(\`epoch \${epoch}  loss \${(total / n).toFixed(4)}  test accuracy \${(100 * accuracy(test)).toFixed(1)}%\`);
+}
+console.log(String(model));
+`,
+  },
 ];

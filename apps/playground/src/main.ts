@@ -267,7 +267,8 @@ async function load(): Promise<void> {
     // The module instantiates its WebAssembly with top-level await: once the import resolves, it is ready.
     const tg = await import("tensorgrad");
     await probeHeaderLines().catch(() => undefined);
-    modules = { tensorgrad: tg };
+    const datasets = await import("@tensorgrad/datasets");
+    modules = { tensorgrad: tg, "@tensorgrad/datasets": datasets };
     handle.tensorgrad = tg;
     runButton.disabled = false;
     setStatus("ready", "tensorgrad ready");

@@ -325,7 +325,7 @@ describe.skipIf(SKIP)("playground end to end (built site, Chromium)", () => {
     await replaceCode(page, 'import { map } from "lodash";\nconsole.log(map);\n');
     lines = await runAndRead(page);
     expect(lines).toEqual([
-      { kind: "error", text: 'SyntaxError: Cannot import "lodash": the playground provides only "tensorgrad" (line 1)' },
+      { kind: "error", text: 'SyntaxError: Cannot import "lodash": the playground provides only "tensorgrad", "@tensorgrad/datasets" (line 1)' },
     ]);
 
     await replaceCode(page, 'import { noSuchThing } from "tensorgrad";\nconsole.log(noSuchThing);\n');
