@@ -14,7 +14,7 @@ import {
   type Thresholds,
 } from "./dispatch.js";
 import { KernelCache } from "./kernels.js";
-import { GPU, type GpuInstance } from "./gpujs.js";
+import { backendOf, GPU, type GpuInstance } from "./gpujs.js";
 
 /** Global switch read at every offered op (like torch.backends flags). */
 export const config: { gpu: GpuPolicy } = { gpu: "auto" };
@@ -184,7 +184,7 @@ export function enableGpu(options: EnableGpuOptions = {}): GpuInfo {
     ...(requested === "auto" ? {} : { mode: requested }),
     ...(options.canvas ? { canvas: options.canvas } : {}),
   }) as GpuInstance;
-  const mode = gpu.mode as GpuMode;
+  const mode = backendOf(gpu) as GpuMode;
   if (requested !== "auto" && mode !== requested) {
     void gpu.destroy();
     throw new Error(`gpu.js mode '${requested}' is not available here (got '${mode}')`);

@@ -109,6 +109,12 @@ describe("live dispatch by size", () => {
     expect(gpuInfo().counts.exp).toEqual({ gpu: 1, wasm: 1 });
   });
 
+  it("reports the backend gpu.js chose by itself by name (gpu.js says 'gpu' for every GL backend)", () => {
+    const info = enableGpu();
+    expect(["headlessgl", "webasm", "cpu"]).toContain(info.mode);
+    expect(info.supported.cpu).toBe(true);
+  });
+
   it("caches kernels per shape and destroys the least recently used past the cache size", () => {
     enableGpu({ mode: "cpu", policy: "force", cacheSize: 2 });
     for (const n of [10, 20, 10, 30, 40]) provider.unary("neg", randomArray(n, n));
