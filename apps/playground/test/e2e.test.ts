@@ -439,9 +439,9 @@ describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", (
     await page.close();
   });
 
-  it("every offloaded op agrees with the WASM kernels on webgl2, forward and backward, and the counts prove the GPU path", async () => {
+  it.each(["webgl2", "webgl"])("every offloaded op agrees with the WASM kernels in %s mode, forward and backward, and the counts prove the GPU path", async (mode) => {
     const w = await openPlayground(browser!, baseUrl);
-    const result = await w.page.evaluate(() => {
+    const result = await w.page.evaluate((mode) => {
       const tg = window.tensorgradPlayground!.tensorgrad!;
       const gpu = window.tensorgradPlayground!.tensorgradGpu!;
       const rand = (n: number, seed: number, lo = -1, hi = 1) => {
@@ -484,7 +484,7 @@ describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", (
 
       void gpu.disableGpu();
       const wasmOps = ops(), wasmMlp = mlp();
-      const info = gpu.enableGpu({ policy: "force" });
+      const info = gpu.enableGpu({ mode: mode as "webgl2" | "webgl", policy: "force" });
       const gpuOps = ops(), gpuMlp = mlp();
       const after = gpu.gpuInfo();
       return {
@@ -496,8 +496,8 @@ describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", (
         opDiffs: Object.fromEntries(Object.keys(wasmOps).map((k) => [k, worst(gpuOps[k]!, wasmOps[k]!)])),
         mlpDiffs: wasmMlp.map((w, i) => worst(gpuMlp[i]!, w)),
       };
-    });
-    expect(result.mode).toBe("webgl2");
+    }, mode);
+    expect(result.mode).toBe(mode);
     expect(result.onGpu).toBe(true);
     expect(result.errors, String(result.lastError)).toBe(0);
     for (const op of ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log"] as const) {

@@ -9,7 +9,7 @@
 export async function measureCrossover(tg, gpu, mode, options = {}) {
   const budgetMs = options.budgetMs ?? 150; // per size and path, after a warm-up call
   const maxCallMs = options.maxCallMs ?? 1500; // stop a sweep once one gpu.js call takes this long...
-  const losing = options.losing ?? 4; // ...or once gpu.js is this many times slower at two sizes in a row
+  const losing = options.losing ?? 20; // ...or once gpu.js is this many times slower at three sizes in a row
   const quick = options.quick ?? false;
   const now = () => performance.now();
   const rand = (n, seed) => {
@@ -27,20 +27,25 @@ export async function measureCrossover(tg, gpu, mode, options = {}) {
   };
   // Batches, not single calls: browsers coarsen performance.now() (100 µs without cross-origin
   // isolation). Median over 3 batches of the mean per call, each batch at least budgetMs/3.
+  // Results are disposed at once: waiting for finalizers would grow wasm memory by gigabytes.
+  const call = (f) => {
+    const r = f();
+    if (r && typeof r.dispose === "function") r.dispose();
+  };
   const time = (f) => {
-    f(); // warm-up: compiles the kernel for this shape
+    call(f); // warm-up: compiles the kernel for this shape
     const t0 = now();
-    f();
+    call(f);
     const one = Math.max(now() - t0, 0.001);
-    const perBatch = Math.max(1, Math.min(20000, Math.ceil(budgetMs / 3 / one)));
+    const perBatch = Math.max(1, Math.min(2000, Math.ceil(budgetMs / 3 / one)));
     const means = [];
     for (let b = 0; b < 3; b++) {
       const start = now();
       let calls = 0;
       do {
-        for (let i = 0; i < perBatch; i++) f();
+        for (let i = 0; i < perBatch; i++) call(f);
         calls += perBatch;
-      } while (now() - start < budgetMs / 3 && calls < 200000);
+      } while (now() - start < budgetMs / 3 && calls < 20000);
       means.push((now() - start) / calls);
     }
     return median(means);
@@ -106,7 +111,7 @@ export async function measureCrossover(tg, gpu, mode, options = {}) {
         const wasmMs = time(() => op("wasm"));
         gpu.config.gpu = "force";
         const t0 = now();
-        op("gpu");
+        call(() => op("gpu"));
         if (now() - t0 > maxCallMs * 4) break; // the first call (compile) alone is too slow to sweep on
         const gpuMs = time(() => op("gpu"));
         const row = { op: c.cls, size: c.size(n), shape: c.shape(n), gpuMs: +gpuMs.toPrecision(4), wasmMs: +wasmMs.toPrecision(4) };
@@ -114,7 +119,7 @@ export async function measureCrossover(tg, gpu, mode, options = {}) {
         samples.push(row);
         if (options.onSample) options.onSample(mode, row);
         behind = gpuMs > losing * wasmMs ? behind + 1 : 0;
-        if (gpuMs > maxCallMs || behind >= 2) break;
+        if (gpuMs > maxCallMs || behind >= 3) break;
         if (typeof setTimeout === "function") await new Promise((r) => setTimeout(r, 0)); // let a page breathe
       }
       // smallest size from which gpu.js was faster at every larger measured size
