@@ -63,7 +63,7 @@ export async function gpuBench(tg, gpu, options) {
     ].map(([r, c], i) => tg.tensor(rand(r * c, 10 + i)).reshape(r, c).mul(1 / Math.sqrt(r)));
     const flop = 3 * 2 * batch * (input * hidden + hidden * hidden + hidden * classes); // forward + 2 backward products
     const step = () => {
-      const W = init.map((w) => w.detach().requiresGrad_());
+      const W = init.map((w) => w.clone().requiresGrad_()); // a copy: sub_ below must not move init
       let h = X;
       for (let i = 0; i < W.length; i++) {
         h = h.matmul(W[i]);

@@ -5,5 +5,1261 @@ export type { CrossoverTable } from "./crossover-types.js";
 
 export const CROSSOVER: CrossoverTable = {
   "version": 1,
-  "modes": {}
+  "modes": {
+    "cpu": {
+      "measuredAt": "2026-11-27",
+      "environment": "Node 20.20.2",
+      "machine": "AMD EPYC, 2 cores",
+      "thresholds": {
+        "matmul": null,
+        "binary": null,
+        "unary": null,
+        "sum": null
+      },
+      "samples": [
+        {
+          "op": "matmul",
+          "size": 512,
+          "shape": "8x8x8",
+          "gpuMs": 0.00816,
+          "wasmMs": 0.004079
+        },
+        {
+          "op": "matmul",
+          "size": 4096,
+          "shape": "16x16x16",
+          "gpuMs": 0.01609,
+          "wasmMs": 0.003205
+        },
+        {
+          "op": "matmul",
+          "size": 32768,
+          "shape": "32x32x32",
+          "gpuMs": 0.1048,
+          "wasmMs": 0.009843
+        },
+        {
+          "op": "matmul",
+          "size": 262144,
+          "shape": "64x64x64",
+          "gpuMs": 0.577,
+          "wasmMs": 0.07536
+        },
+        {
+          "op": "matmul",
+          "size": 884736,
+          "shape": "96x96x96",
+          "gpuMs": 2.036,
+          "wasmMs": 0.1456
+        },
+        {
+          "op": "matmul",
+          "size": 2097152,
+          "shape": "128x128x128",
+          "gpuMs": 7.065,
+          "wasmMs": 0.3276
+        },
+        {
+          "op": "matmul",
+          "size": 7077888,
+          "shape": "192x192x192",
+          "gpuMs": 17.82,
+          "wasmMs": 0.9792
+        },
+        {
+          "op": "matmul",
+          "size": 16777216,
+          "shape": "256x256x256",
+          "gpuMs": 58.15,
+          "wasmMs": 2.282
+        },
+        {
+          "op": "matmul",
+          "size": 56623104,
+          "shape": "384x384x384",
+          "gpuMs": 188.9,
+          "wasmMs": 7.978
+        },
+        {
+          "op": "matmul",
+          "size": 134217728,
+          "shape": "512x512x512",
+          "gpuMs": 484.2,
+          "wasmMs": 18.09
+        },
+        {
+          "op": "binary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.04129,
+          "wasmMs": 0.009382
+        },
+        {
+          "op": "binary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.02762,
+          "wasmMs": 0.002568
+        },
+        {
+          "op": "binary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.02632,
+          "wasmMs": 0.003158
+        },
+        {
+          "op": "binary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.08681,
+          "wasmMs": 0.003247
+        },
+        {
+          "op": "binary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.1002,
+          "wasmMs": 0.005283
+        },
+        {
+          "op": "binary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.2069,
+          "wasmMs": 0.00554
+        },
+        {
+          "op": "binary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.4317,
+          "wasmMs": 0.008485
+        },
+        {
+          "op": "binary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 0.5301,
+          "wasmMs": 0.03106
+        },
+        {
+          "op": "binary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 2.609,
+          "wasmMs": 0.04401
+        },
+        {
+          "op": "binary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 3.059,
+          "wasmMs": 0.1019
+        },
+        {
+          "op": "binary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 5.572,
+          "wasmMs": 0.1396
+        },
+        {
+          "op": "unary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.01815,
+          "wasmMs": 0.007238
+        },
+        {
+          "op": "unary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.02872,
+          "wasmMs": 0.01196
+        },
+        {
+          "op": "unary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.05084,
+          "wasmMs": 0.02344
+        },
+        {
+          "op": "unary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.1466,
+          "wasmMs": 0.04888
+        },
+        {
+          "op": "unary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.1748,
+          "wasmMs": 0.1115
+        },
+        {
+          "op": "unary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.5073,
+          "wasmMs": 0.3374
+        },
+        {
+          "op": "unary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.6295,
+          "wasmMs": 0.6314
+        },
+        {
+          "op": "unary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 1.884,
+          "wasmMs": 1.153
+        },
+        {
+          "op": "unary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 3.666,
+          "wasmMs": 2.48
+        },
+        {
+          "op": "unary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 5.2,
+          "wasmMs": 5.111
+        },
+        {
+          "op": "unary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 13.76,
+          "wasmMs": 8.14
+        },
+        {
+          "op": "unary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 37.13,
+          "wasmMs": 20.13
+        },
+        {
+          "op": "unary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 83.91,
+          "wasmMs": 38.18
+        },
+        {
+          "op": "sum",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.002549,
+          "wasmMs": 0.001808
+        },
+        {
+          "op": "sum",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.0121,
+          "wasmMs": 0.0009619
+        },
+        {
+          "op": "sum",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.006912,
+          "wasmMs": 0.001625
+        },
+        {
+          "op": "sum",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.01109,
+          "wasmMs": 0.001384
+        },
+        {
+          "op": "sum",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.02048,
+          "wasmMs": 0.001655
+        },
+        {
+          "op": "sum",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.05626,
+          "wasmMs": 0.003275
+        },
+        {
+          "op": "sum",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.1079,
+          "wasmMs": 0.009143
+        },
+        {
+          "op": "sum",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 0.2136,
+          "wasmMs": 0.01139
+        },
+        {
+          "op": "sum",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 0.4437,
+          "wasmMs": 0.02273
+        },
+        {
+          "op": "sum",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 0.8998,
+          "wasmMs": 0.04902
+        },
+        {
+          "op": "sum",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 1.82,
+          "wasmMs": 0.1003
+        },
+        {
+          "op": "sum",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 3.451,
+          "wasmMs": 0.1767
+        },
+        {
+          "op": "sum",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 6.761,
+          "wasmMs": 0.3971
+        }
+      ]
+    },
+    "webasm": {
+      "measuredAt": "2026-11-27",
+      "environment": "Node 20.20.2",
+      "machine": "AMD EPYC, 2 cores",
+      "thresholds": {
+        "matmul": null,
+        "binary": null,
+        "unary": null,
+        "sum": null
+      },
+      "samples": [
+        {
+          "op": "matmul",
+          "size": 512,
+          "shape": "8x8x8",
+          "gpuMs": 0.005563,
+          "wasmMs": 0.001704
+        },
+        {
+          "op": "matmul",
+          "size": 4096,
+          "shape": "16x16x16",
+          "gpuMs": 0.02619,
+          "wasmMs": 0.002908
+        },
+        {
+          "op": "matmul",
+          "size": 32768,
+          "shape": "32x32x32",
+          "gpuMs": 0.05149,
+          "wasmMs": 0.007738
+        },
+        {
+          "op": "matmul",
+          "size": 262144,
+          "shape": "64x64x64",
+          "gpuMs": 0.2987,
+          "wasmMs": 0.0555
+        },
+        {
+          "op": "matmul",
+          "size": 884736,
+          "shape": "96x96x96",
+          "gpuMs": 1.053,
+          "wasmMs": 0.143
+        },
+        {
+          "op": "matmul",
+          "size": 2097152,
+          "shape": "128x128x128",
+          "gpuMs": 2.512,
+          "wasmMs": 0.4388
+        },
+        {
+          "op": "matmul",
+          "size": 7077888,
+          "shape": "192x192x192",
+          "gpuMs": 9.443,
+          "wasmMs": 1.166
+        },
+        {
+          "op": "matmul",
+          "size": 16777216,
+          "shape": "256x256x256",
+          "gpuMs": 17.38,
+          "wasmMs": 1.94
+        },
+        {
+          "op": "matmul",
+          "size": 56623104,
+          "shape": "384x384x384",
+          "gpuMs": 72.9,
+          "wasmMs": 8.092
+        },
+        {
+          "op": "matmul",
+          "size": 134217728,
+          "shape": "512x512x512",
+          "gpuMs": 209.2,
+          "wasmMs": 17.71
+        },
+        {
+          "op": "binary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.01767,
+          "wasmMs": 0.002832
+        },
+        {
+          "op": "binary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.01212,
+          "wasmMs": 0.001698
+        },
+        {
+          "op": "binary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.01038,
+          "wasmMs": 0.00161
+        },
+        {
+          "op": "binary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.03715,
+          "wasmMs": 0.003044
+        },
+        {
+          "op": "binary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.05552,
+          "wasmMs": 0.005913
+        },
+        {
+          "op": "binary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.07852,
+          "wasmMs": 0.006102
+        },
+        {
+          "op": "binary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.1594,
+          "wasmMs": 0.01059
+        },
+        {
+          "op": "binary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 0.2613,
+          "wasmMs": 0.02382
+        },
+        {
+          "op": "binary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 0.5921,
+          "wasmMs": 0.06548
+        },
+        {
+          "op": "binary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 1.563,
+          "wasmMs": 0.09279
+        },
+        {
+          "op": "binary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 5.381,
+          "wasmMs": 0.2609
+        },
+        {
+          "op": "binary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 9.117,
+          "wasmMs": 1.526
+        },
+        {
+          "op": "binary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 33.79,
+          "wasmMs": 2.023
+        },
+        {
+          "op": "unary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.02804,
+          "wasmMs": 0.008806
+        },
+        {
+          "op": "unary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.05323,
+          "wasmMs": 0.01214
+        },
+        {
+          "op": "unary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.1092,
+          "wasmMs": 0.02603
+        },
+        {
+          "op": "unary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.2129,
+          "wasmMs": 0.04939
+        },
+        {
+          "op": "unary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.4347,
+          "wasmMs": 0.1097
+        },
+        {
+          "op": "unary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.5242,
+          "wasmMs": 0.299
+        },
+        {
+          "op": "unary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 1.276,
+          "wasmMs": 0.5918
+        },
+        {
+          "op": "unary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 3.263,
+          "wasmMs": 1.261
+        },
+        {
+          "op": "unary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 6.281,
+          "wasmMs": 2.773
+        },
+        {
+          "op": "unary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 12.88,
+          "wasmMs": 5.258
+        },
+        {
+          "op": "unary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 26.82,
+          "wasmMs": 10.7
+        },
+        {
+          "op": "unary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 54.98,
+          "wasmMs": 21.05
+        },
+        {
+          "op": "unary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 121.6,
+          "wasmMs": 42.03
+        },
+        {
+          "op": "sum",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.004213,
+          "wasmMs": 0.0007427
+        },
+        {
+          "op": "sum",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.005587,
+          "wasmMs": 0.0008039
+        },
+        {
+          "op": "sum",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.009584,
+          "wasmMs": 0.0008635
+        },
+        {
+          "op": "sum",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.01721,
+          "wasmMs": 0.001607
+        },
+        {
+          "op": "sum",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.02772,
+          "wasmMs": 0.001615
+        },
+        {
+          "op": "sum",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.04485,
+          "wasmMs": 0.00316
+        },
+        {
+          "op": "sum",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.1287,
+          "wasmMs": 0.008021
+        },
+        {
+          "op": "sum",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 0.1391,
+          "wasmMs": 0.01299
+        },
+        {
+          "op": "sum",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 0.2807,
+          "wasmMs": 0.015
+        },
+        {
+          "op": "sum",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 0.5652,
+          "wasmMs": 0.03001
+        },
+        {
+          "op": "sum",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 1.338,
+          "wasmMs": 0.06113
+        },
+        {
+          "op": "sum",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 4.027,
+          "wasmMs": 0.1878
+        },
+        {
+          "op": "sum",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 13.19,
+          "wasmMs": 0.2597
+        }
+      ]
+    },
+    "headlessgl": {
+      "measuredAt": "2026-11-27",
+      "environment": "Node 20.20.2, headless-gl (ANGLE) under Xvfb",
+      "machine": "AMD EPYC, 2 cores",
+      "thresholds": {
+        "matmul": null,
+        "binary": null,
+        "unary": null,
+        "sum": null
+      },
+      "samples": [
+        {
+          "op": "matmul",
+          "size": 512,
+          "shape": "8x8x8",
+          "gpuMs": 0.07676,
+          "wasmMs": 0.002133
+        },
+        {
+          "op": "matmul",
+          "size": 4096,
+          "shape": "16x16x16",
+          "gpuMs": 0.05994,
+          "wasmMs": 0.002182
+        },
+        {
+          "op": "matmul",
+          "size": 32768,
+          "shape": "32x32x32",
+          "gpuMs": 0.2108,
+          "wasmMs": 0.01417
+        },
+        {
+          "op": "matmul",
+          "size": 262144,
+          "shape": "64x64x64",
+          "gpuMs": 0.8935,
+          "wasmMs": 0.07574
+        },
+        {
+          "op": "matmul",
+          "size": 884736,
+          "shape": "96x96x96",
+          "gpuMs": 2.509,
+          "wasmMs": 0.1968
+        },
+        {
+          "op": "matmul",
+          "size": 2097152,
+          "shape": "128x128x128",
+          "gpuMs": 5.395,
+          "wasmMs": 0.4102
+        },
+        {
+          "op": "matmul",
+          "size": 7077888,
+          "shape": "192x192x192",
+          "gpuMs": 30.14,
+          "wasmMs": 1.197
+        },
+        {
+          "op": "matmul",
+          "size": 16777216,
+          "shape": "256x256x256",
+          "gpuMs": 68.08,
+          "wasmMs": 3.427
+        },
+        {
+          "op": "matmul",
+          "size": 56623104,
+          "shape": "384x384x384",
+          "gpuMs": 236.2,
+          "wasmMs": 13.46
+        },
+        {
+          "op": "matmul",
+          "size": 134217728,
+          "shape": "512x512x512",
+          "gpuMs": 520.7,
+          "wasmMs": 12.55
+        },
+        {
+          "op": "binary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.06146,
+          "wasmMs": 0.003131
+        },
+        {
+          "op": "binary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.08277,
+          "wasmMs": 0.001654
+        },
+        {
+          "op": "binary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.1585,
+          "wasmMs": 0.001647
+        },
+        {
+          "op": "binary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.2907,
+          "wasmMs": 0.0026
+        },
+        {
+          "op": "unary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.05609,
+          "wasmMs": 0.006242
+        },
+        {
+          "op": "unary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.06479,
+          "wasmMs": 0.01516
+        },
+        {
+          "op": "unary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.09038,
+          "wasmMs": 0.01463
+        },
+        {
+          "op": "unary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.1748,
+          "wasmMs": 0.04928
+        },
+        {
+          "op": "unary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.23,
+          "wasmMs": 0.1597
+        },
+        {
+          "op": "unary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.6224,
+          "wasmMs": 0.348
+        },
+        {
+          "op": "unary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 0.7893,
+          "wasmMs": 0.8721
+        },
+        {
+          "op": "unary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 3.527,
+          "wasmMs": 1.8
+        },
+        {
+          "op": "unary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 3.589,
+          "wasmMs": 2.305
+        },
+        {
+          "op": "unary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 13.03,
+          "wasmMs": 6.945
+        },
+        {
+          "op": "unary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 29.95,
+          "wasmMs": 14.66
+        },
+        {
+          "op": "unary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 90.06,
+          "wasmMs": 26.39
+        },
+        {
+          "op": "unary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 182.3,
+          "wasmMs": 31.56
+        },
+        {
+          "op": "sum",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.1295,
+          "wasmMs": 0.002798
+        },
+        {
+          "op": "sum",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.06726,
+          "wasmMs": 0.0008063
+        },
+        {
+          "op": "sum",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.07785,
+          "wasmMs": 0.001245
+        }
+      ]
+    },
+    "webgl2": {
+      "measuredAt": "2026-11-27",
+      "environment": "Chromium 156.0.8078.108 headless, ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)",
+      "machine": "AMD EPYC, 2 cores",
+      "thresholds": {
+        "matmul": null,
+        "binary": null,
+        "unary": null,
+        "sum": null
+      },
+      "samples": [
+        {
+          "op": "matmul",
+          "size": 512,
+          "shape": "8x8x8",
+          "gpuMs": 0.2333,
+          "wasmMs": 0.00507
+        },
+        {
+          "op": "matmul",
+          "size": 4096,
+          "shape": "16x16x16",
+          "gpuMs": 0.2908,
+          "wasmMs": 0.003017
+        },
+        {
+          "op": "matmul",
+          "size": 32768,
+          "shape": "32x32x32",
+          "gpuMs": 0.9071,
+          "wasmMs": 0.00592
+        },
+        {
+          "op": "binary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.3793,
+          "wasmMs": 0.0071
+        },
+        {
+          "op": "binary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.4587,
+          "wasmMs": 0.00169
+        },
+        {
+          "op": "binary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.5571,
+          "wasmMs": 0.001794
+        },
+        {
+          "op": "unary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.348,
+          "wasmMs": 0.00685
+        },
+        {
+          "op": "unary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.194,
+          "wasmMs": 0.0172
+        },
+        {
+          "op": "unary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.2336,
+          "wasmMs": 0.0153
+        },
+        {
+          "op": "unary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.3425,
+          "wasmMs": 0.0699
+        },
+        {
+          "op": "unary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.5875,
+          "wasmMs": 0.2134
+        },
+        {
+          "op": "unary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 0.9589,
+          "wasmMs": 0.2016
+        },
+        {
+          "op": "unary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 1.615,
+          "wasmMs": 0.8132
+        },
+        {
+          "op": "unary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 4.029,
+          "wasmMs": 1.97
+        },
+        {
+          "op": "unary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 7.514,
+          "wasmMs": 3.719
+        },
+        {
+          "op": "unary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 17.85,
+          "wasmMs": 4.467
+        },
+        {
+          "op": "unary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 33.75,
+          "wasmMs": 15.5
+        },
+        {
+          "op": "unary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 107.4,
+          "wasmMs": 28.2
+        },
+        {
+          "op": "unary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 164.5,
+          "wasmMs": 27.85
+        },
+        {
+          "op": "sum",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.2102,
+          "wasmMs": 0.00123
+        },
+        {
+          "op": "sum",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.2404,
+          "wasmMs": 0.00046
+        },
+        {
+          "op": "sum",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.2867,
+          "wasmMs": 0.000895
+        }
+      ]
+    },
+    "webgl": {
+      "measuredAt": "2026-11-27",
+      "environment": "Chromium 156.0.8078.108 headless, ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)",
+      "machine": "AMD EPYC, 2 cores",
+      "thresholds": {
+        "matmul": null,
+        "binary": null,
+        "unary": null,
+        "sum": null
+      },
+      "samples": [
+        {
+          "op": "matmul",
+          "size": 512,
+          "shape": "8x8x8",
+          "gpuMs": 0.2296,
+          "wasmMs": 0.002816
+        },
+        {
+          "op": "matmul",
+          "size": 4096,
+          "shape": "16x16x16",
+          "gpuMs": 0.3056,
+          "wasmMs": 0.004793
+        },
+        {
+          "op": "matmul",
+          "size": 32768,
+          "shape": "32x32x32",
+          "gpuMs": 0.809,
+          "wasmMs": 0.0115
+        },
+        {
+          "op": "binary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.2532,
+          "wasmMs": 0.001395
+        },
+        {
+          "op": "binary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.3244,
+          "wasmMs": 0.003225
+        },
+        {
+          "op": "binary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.505,
+          "wasmMs": 0.003922
+        },
+        {
+          "op": "unary",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.521,
+          "wasmMs": 0.01471
+        },
+        {
+          "op": "unary",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.2123,
+          "wasmMs": 0.03035
+        },
+        {
+          "op": "unary",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.4132,
+          "wasmMs": 0.0359
+        },
+        {
+          "op": "unary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.509,
+          "wasmMs": 0.0869
+        },
+        {
+          "op": "unary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 0.7597,
+          "wasmMs": 0.2406
+        },
+        {
+          "op": "unary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 1.424,
+          "wasmMs": 0.208
+        },
+        {
+          "op": "unary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 2.512,
+          "wasmMs": 0.934
+        },
+        {
+          "op": "unary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 7.1,
+          "wasmMs": 1.076
+        },
+        {
+          "op": "unary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 14.18,
+          "wasmMs": 2.87
+        },
+        {
+          "op": "unary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 40.3,
+          "wasmMs": 5.22
+        },
+        {
+          "op": "unary",
+          "size": 1048576,
+          "shape": "1048576",
+          "gpuMs": 83.3,
+          "wasmMs": 9.975
+        },
+        {
+          "op": "unary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 185.8,
+          "wasmMs": 29.4
+        },
+        {
+          "op": "unary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 293,
+          "wasmMs": 54.7
+        },
+        {
+          "op": "sum",
+          "size": 1024,
+          "shape": "1024",
+          "gpuMs": 0.2171,
+          "wasmMs": 0.000735
+        },
+        {
+          "op": "sum",
+          "size": 2048,
+          "shape": "2048",
+          "gpuMs": 0.2526,
+          "wasmMs": 0.00055
+        },
+        {
+          "op": "sum",
+          "size": 4096,
+          "shape": "4096",
+          "gpuMs": 0.2734,
+          "wasmMs": 0.001295
+        }
+      ]
+    }
+  }
 };
