@@ -4,6 +4,10 @@
 #
 #   bash scripts/bootstrap.sh          # toolchain + npm dependencies
 #   bash scripts/bootstrap.sh --test   # ... + Debian chromium for the playground's e2e test
+#   bash scripts/bootstrap.sh --gl     # ... + headless-gl (gpu.js's optional native `gl` module),
+#                                      #     built once with node-gyp (~5 min) into the cache, and
+#                                      #     xvfb: tensorgrad-gpu's tests then also run in headlessgl
+#                                      #     mode (TG_HEADLESS_GL=1 does the same)
 #
 # Environment knobs:
 #   TG_TOOLCHAIN=rustup|debian  force the Rust toolchain used for wasm32 builds
@@ -16,10 +20,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 WITH_TEST=0
+WITH_GL="${TG_HEADLESS_GL:-0}"
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --gl) WITH_GL=1 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bootstrap: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -309,6 +315,36 @@ if [ "$WITH_TEST" = 1 ]; then
     apt_install chromium
     [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
   fi
+fi
+
+# ---------------------------------------------------------------- f. headless-gl (opt-in)
+# npm 11 skips dependencies' install scripts unless allowScripts approves them, so `npm ci` never
+# builds gpu.js's optional `gl`. Build the locked version once per Node ABI into the cache with
+# node-gyp (Node's headers from --nodedir=/usr, no download) and link it into node_modules.
+if [ "$WITH_GL" = 1 ]; then
+  GL_VERSION="$(node -p 'require("./package-lock.json").packages["node_modules/gl"]?.version ?? ""')"
+  [ -n "$GL_VERSION" ] || die "package-lock.json has no node_modules/gl entry (gpu.js's optional dependency)"
+  GL_DIR="$CACHE_DIR/headless-gl-$GL_VERSION-abi$(node -p process.versions.modules)"
+  GL_APT=(xvfb xauth libxi-dev libglew-dev libglu1-mesa-dev libgl1-mesa-dri pkg-config python3 make g++)
+  if [ "$(dpkg-query -W -f='${Status}\n' "${GL_APT[@]}" 2>/dev/null | grep -c '^install ok installed$')" != "${#GL_APT[@]}" ]; then
+    step "apt: installing ${GL_APT[*]} (headless-gl build and xvfb)"
+    apt_install "${GL_APT[@]}"
+  fi
+  if [ ! -f "$GL_DIR/node_modules/gl/build/Release/webgl.node" ]; then
+    step "building headless-gl $GL_VERSION with node-gyp (about 5 minutes; log: $GL_DIR/build.log)"
+    rm -rf "$GL_DIR"; mkdir -p "$GL_DIR"
+    echo '{"name":"tg-headless-gl","private":true}' >"$GL_DIR/package.json"
+    if ! ( cd "$GL_DIR" && npm install --no-audit --no-fund --no-save "gl@$GL_VERSION" \
+           && cd node_modules/gl && ../.bin/node-gyp rebuild --nodedir=/usr -j "$(nproc)" ) >"$GL_DIR/build.log" 2>&1; then
+      tail -n 20 "$GL_DIR/build.log" >&2
+      die "building headless-gl failed (log: $GL_DIR/build.log)"
+    fi
+  fi
+  if [ "$(readlink node_modules/gl 2>/dev/null)" != "$GL_DIR/node_modules/gl" ]; then
+    rm -rf node_modules/gl
+    ln -s "$GL_DIR/node_modules/gl" node_modules/gl
+  fi
+  step "headless-gl $GL_VERSION: ok (linked from $GL_DIR)"
 fi
 
 step "done"

@@ -244,3 +244,48 @@ describe("tensorgrad grad --scale (loss scaling)", () => {
     expect(expectFailure(r, 2)).toBe("error: --scale must be a positive number, got '-1'\n");
   });
 });
+
+describe("tensorgrad info", () => {
+  it("--json tells what this process gets: versions, SIMD, the gpu.js mode and the dispatch table", () => {
+    const r = tg(["info", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.versions.tensorgrad).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.versions.tensorgradGpu).toMatch(/^\d+\.\d+\.\d+/);
+    expect(info.versions.gpujs).toMatch(/^2\./);
+    expect(info.wasm).toEqual({ simdRuntime: true, simdInCore: true }); // .cargo/config.toml builds with simd128
+    expect(info.gpu.installed).toBe(true);
+    // Node has no WebGL; a GPU context only through headless-gl (the `gl` module and a display)
+    expect(info.gpu.supported.webgl2).toBe(false);
+    expect(info.gpu.supported.webgl).toBe(false);
+    if (info.gpu.supported.headlessgl) {
+      expect(info.gpu.mode).toBe("headlessgl");
+      expect(info.gpu.available).toBe(true);
+    } else {
+      expect(["webasm", "cpu"]).toContain(info.gpu.mode);
+      expect(info.gpu.available).toBe(false);
+    }
+    expect(Object.keys(info.dispatch.ops)).toEqual(["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"]);
+    expect(info.dispatch.policy).toBe("auto");
+    for (const d of Object.values(info.dispatch.ops) as { threshold: number | null; path: string }[]) {
+      // under 'auto' an op goes to gpu.js only with a measured threshold for the active mode
+      if (d.threshold === null) expect(d.path).toBe("wasm");
+      else expect(d.path).toContain(`gpu.js (${info.gpu.mode})`);
+    }
+  });
+
+  it("prints the same as text", () => {
+    const r = tg(["info"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^tensorgrad-cli {3}\d/);
+    expect(r.stdout).toContain("wasm SIMD        runtime: yes; core built with simd128: yes");
+    expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl)/);
+    expect(r.stdout).toMatch(/\n {2}matmul {2}/);
+    expect(tg(["info", "extra"]).code).toBe(2);
+  });
+
+  it("is listed in --help", () => {
+    expect(tg(["--help"]).stdout).toContain("  info ");
+  });
+});

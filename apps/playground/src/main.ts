@@ -6,6 +6,7 @@ import { formatArgs, formatError } from "./format";
 import { IMPORT_FN, makeImporter, rewriteImports } from "./rewrite";
 
 type Tensorgrad = typeof import("tensorgrad");
+type TensorgradGpu = typeof import("tensorgrad-gpu");
 type Kind = "log" | "info" | "warn" | "error";
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -19,6 +20,8 @@ const statusEl = byId<HTMLSpanElement>("status");
 const outputEl = byId<HTMLDivElement>("output");
 const runInfoEl = byId<HTMLSpanElement>("run-info");
 const examplesEl = byId<HTMLSelectElement>("examples");
+const gpuEl = byId<HTMLSelectElement>("gpu");
+const gpuInfoEl = byId<HTMLSpanElement>("gpu-info");
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 if (isMac) byId("run-shortcut").textContent = "⌘↵";
@@ -211,6 +214,7 @@ async function run(): Promise<void> {
       runInfoEl.textContent = `${failed ? "threw after" : "ran in"} ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
       runInfoEl.dataset.result = failed ? "error" : "ok";
       if (outputEl.childElementCount === 0) appendLine("info", "(no output)");
+      refreshGpuUi();
       outputEl.dataset.runs = String(++finishedRuns);
     }
   }
@@ -250,6 +254,8 @@ declare global {
       setCode: (code: string) => void;
       getCode: () => string;
       tensorgrad: Tensorgrad | null;
+      /** tensorgrad-gpu, once loaded (null if it failed to: the playground then runs on WASM only). */
+      tensorgradGpu: TensorgradGpu | null;
     };
   }
 }
@@ -259,8 +265,50 @@ const handle = {
   setCode,
   getCode: () => view.state.doc.toString(),
   tensorgrad: null as Tensorgrad | null,
+  tensorgradGpu: null as TensorgradGpu | null,
 };
 window.tensorgradPlayground = handle;
+
+// ------------------------------------------------------------------ the GPU toggle (tensorgrad-gpu)
+
+/** Shows the state gpu.js is in (a program may have changed it with enableGpu/disableGpu). */
+function refreshGpuUi(): void {
+  const gpu = handle.tensorgradGpu;
+  if (!gpu) return;
+  const info = gpu.gpuInfo();
+  gpuEl.value = info.enabled ? info.policy : "off";
+  gpuInfoEl.dataset.mode = info.mode ?? "";
+  gpuInfoEl.textContent = info.enabled ? `gpu.js ${info.mode}${info.onGpu ? "" : " (no GPU)"}` : "";
+  gpuInfoEl.title = info.enabled
+    ? Object.entries(info.counts)
+        .filter(([, c]) => c.gpu + c.wasm > 0)
+        .map(([op, c]) => `${op}: ${c.gpu} on gpu.js, ${c.wasm} on WASM`)
+        .join("\n")
+    : "";
+}
+
+gpuEl.addEventListener("change", () => {
+  const gpu = handle.tensorgradGpu;
+  if (!gpu) return;
+  const policy = gpuEl.value as "off" | "auto" | "force";
+  try {
+    if (policy === "off") void gpu.disableGpu();
+    else if (gpu.gpuInfo().enabled) gpu.config.gpu = policy;
+    else gpu.enableGpu({ policy });
+  } catch (e) {
+    appendLine("error", `Could not enable the GPU: ${formatError(e)}`);
+  }
+  refreshGpuUi();
+});
+
+async function loadGpu(): Promise<TensorgradGpu | null> {
+  try {
+    return await import("tensorgrad-gpu");
+  } catch (e) {
+    realConsole.warn("tensorgrad-gpu failed to load; running on WASM only", e);
+    return null;
+  }
+}
 
 async function load(): Promise<void> {
   try {
@@ -268,8 +316,12 @@ async function load(): Promise<void> {
     const tg = await import("tensorgrad");
     await probeHeaderLines().catch(() => undefined);
     const datasets = await import("@tensorgrad/datasets");
-    modules = { tensorgrad: tg, "@tensorgrad/datasets": datasets };
+    const gpu = await loadGpu();
+    modules = { tensorgrad: tg, "@tensorgrad/datasets": datasets, ...(gpu ? { "tensorgrad-gpu": gpu } : {}) };
     handle.tensorgrad = tg;
+    handle.tensorgradGpu = gpu;
+    gpuEl.disabled = gpu === null;
+    refreshGpuUi();
     runButton.disabled = false;
     setStatus("ready", "tensorgrad ready");
     if (typeof tg.version === "string") statusEl.title = `tensorgrad core ${tg.version}`;

@@ -51,10 +51,10 @@ function newestMtime(target: string): number {
   return newest;
 }
 
-/** packages/tensorgrad/dist, found the way Node finds the package (its exports hide package.json). */
-function tensorgradDist(): string | null {
+/** packages/<name>/dist, found the way Node finds the package (its exports hide package.json). */
+function tensorgradDist(name = "tensorgrad"): string | null {
   for (let dir = APP_DIR; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "node_modules", "tensorgrad");
+    const pkg = path.join(dir, "node_modules", name);
     if (existsSync(pkg)) return path.join(realpathSync(pkg), "dist");
     if (path.dirname(dir) === dir) return null;
   }
@@ -64,9 +64,11 @@ function tensorgradDist(): string | null {
 function ensureBuilt(): void {
   const built = existsSync(path.join(DIST, "index.html")) ? newestMtime(path.join(DIST, "index.html")) : 0;
   const lib = tensorgradDist();
+  const gpuLib = tensorgradDist("tensorgrad-gpu");
   const inputs = Math.max(
     ...["index.html", "vite.config.ts", "src"].map((p) => newestMtime(path.join(APP_DIR, p))),
     lib ? newestMtime(lib) : 0,
+    gpuLib ? newestMtime(gpuLib) : 0,
   );
   if (built > 0 && built >= inputs) return;
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
@@ -325,7 +327,7 @@ describe.skipIf(SKIP)("playground end to end (built site, Chromium)", () => {
     await replaceCode(page, 'import { map } from "lodash";\nconsole.log(map);\n');
     lines = await runAndRead(page);
     expect(lines).toEqual([
-      { kind: "error", text: 'SyntaxError: Cannot import "lodash": the playground provides only "tensorgrad", "@tensorgrad/datasets" (line 1)' },
+      { kind: "error", text: 'SyntaxError: Cannot import "lodash": the playground provides only "tensorgrad", "@tensorgrad/datasets", "tensorgrad-gpu" (line 1)' },
     ]);
 
     await replaceCode(page, 'import { noSuchThing } from "tensorgrad";\nconsole.log(noSuchThing);\n');
@@ -369,5 +371,142 @@ describe.skipIf(SKIP)("playground end to end (built site, Chromium)", () => {
     }
     expect(w.pageErrors).toEqual([]);
     await page.close();
+  });
+});
+
+// ---------------------------------------------------------------- the GPU path (tensorgrad-gpu)
+
+/**
+ * Chromium with WebGL2 on SwiftShader (ANGLE's software Vulkan): no GPU needed, but gpu.js runs
+ * its real WebGL2 backend — GLSL shaders, float textures, readback — as it would on a GPU.
+ */
+const GPU_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", () => {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = "";
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (see the test above)`);
+    ensureBuilt();
+    mkdirSync(RESULTS, { recursive: true });
+    server = await serve(DIST, []);
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SUB_PATH}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: GPU_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it("enables gpu.js in webgl2 mode from the toolbar, runs the MLP example on it, gradients match WASM", async () => {
+    const w = await openPlayground(browser!, baseUrl);
+    const { page } = w;
+    expect(await page.locator("#gpu").isEnabled()).toBe(true);
+    expect(await page.locator("#gpu").inputValue()).toBe("off");
+
+    await page.locator("#gpu").selectOption("force");
+    expect(await page.locator("#gpu-info").getAttribute("data-mode")).toBe("webgl2");
+    expect(await page.locator("#gpu-info").textContent()).toBe("gpu.js webgl2");
+
+    await page.locator("#examples").selectOption("gpu");
+    const lines = await runAndRead(page);
+    expect(lines.filter((l) => l.kind === "error")).toEqual([]);
+    const text = lines.map((l) => l.text);
+    expect(text[0]).toBe("gpu.js mode: webgl2 (a GPU context)");
+    expect(text[1]).toMatch(/^ran on gpu\.js: .*matmul x\d+/);
+    for (const line of text.filter((t) => t.startsWith("max |d"))) {
+      const diff = Number(line.split(":").pop());
+      expect(diff, line).toBeLessThan(1e-5);
+    }
+    await page.screenshot({ path: path.join(RESULTS, "playground-gpu.png") });
+
+    // The toolbar shows what the program left: GPU always, webgl2.
+    expect(await page.locator("#gpu").inputValue()).toBe("force");
+    expect(w.pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it.each(["webgl2", "webgl"])("every offloaded op agrees with the WASM kernels in %s mode, forward and backward, and the counts prove the GPU path", async (mode) => {
+    const w = await openPlayground(browser!, baseUrl);
+    const result = await w.page.evaluate((mode) => {
+      const tg = window.tensorgradPlayground!.tensorgrad!;
+      const gpu = window.tensorgradPlayground!.tensorgradGpu!;
+      const rand = (n: number, seed: number, lo = -1, hi = 1) => {
+        let s = seed;
+        return Float32Array.from({ length: n }, () => {
+          s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+          return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+        });
+      };
+      const worst = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+        let m = 0;
+        for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
+        return a.length === b.length ? m : Infinity;
+      };
+      const mat = (d: Float32Array, r: number, c: number, g = false) => tg.tensor(d).reshape(r, c).detach().requiresGrad_(g);
+
+      // every op on an odd size, on both paths
+      const ops = (): Record<string, Float32Array | Float64Array> => {
+        const a = rand(4099, 1), b = rand(4099, 2, 0.5, 2), pos = rand(4099, 3, 1e-3, 10);
+        return {
+          matmul: mat(rand(37 * 53, 4), 37, 53).matmul(mat(rand(53 * 29, 5), 53, 29)).toTypedArray(),
+          add: tg.tensor(a).add(tg.tensor(b)).toTypedArray(),
+          sub: tg.tensor(a).sub(tg.tensor(b)).toTypedArray(),
+          mul: tg.tensor(a).mul(tg.tensor(b)).toTypedArray(),
+          div: tg.tensor(a).div(tg.tensor(b)).toTypedArray(),
+          neg: tg.tensor(a).neg().toTypedArray(),
+          exp: tg.tensor(a).exp().toTypedArray(),
+          log: tg.tensor(pos).log().toTypedArray(),
+        };
+      };
+      // an MLP: forward products and both backward products of each layer
+      const mlp = (): Float32Array[] => {
+        const x = mat(rand(32 * 20, 6), 32, 20), y = mat(rand(32 * 5, 7), 32, 5);
+        const W1 = mat(rand(20 * 24, 8, -0.4, 0.4), 20, 24, true), W2 = mat(rand(24 * 5, 9, -0.4, 0.4), 24, 5, true);
+        const d = x.matmul(W1).tanh().matmul(W2).sub(y);
+        const loss = d.mul(d).mean();
+        loss.backward();
+        return [loss, W1.grad!, W2.grad!].map((t) => t.toTypedArray() as Float32Array);
+      };
+
+      void gpu.disableGpu();
+      const wasmOps = ops(), wasmMlp = mlp();
+      const info = gpu.enableGpu({ mode: mode as "webgl2" | "webgl", policy: "force" });
+      const gpuOps = ops(), gpuMlp = mlp();
+      const after = gpu.gpuInfo();
+      return {
+        mode: info.mode,
+        onGpu: info.onGpu,
+        counts: after.counts,
+        errors: after.errors,
+        lastError: after.lastError,
+        opDiffs: Object.fromEntries(Object.keys(wasmOps).map((k) => [k, worst(gpuOps[k]!, wasmOps[k]!)])),
+        mlpDiffs: wasmMlp.map((w, i) => worst(gpuMlp[i]!, w)),
+      };
+    }, mode);
+    expect(result.mode).toBe(mode);
+    expect(result.onGpu).toBe(true);
+    expect(result.errors, String(result.lastError)).toBe(0);
+    for (const op of ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log"] as const) {
+      expect(result.counts[op].gpu, `${op} ran on gpu.js`).toBeGreaterThan(0);
+      expect(result.opDiffs[op], `${op} agrees with WASM`).toBeLessThan(1e-5);
+    }
+    expect(result.counts.matmul.gpu).toBeGreaterThanOrEqual(1 + 2); // the ops' matmul + the MLP's forward products...
+    for (const d of result.mlpDiffs) expect(d).toBeLessThan(1e-5);
+    expect(w.pageErrors).toEqual([]);
+    await w.page.close();
   });
 });

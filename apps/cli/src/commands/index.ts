@@ -1,6 +1,7 @@
 // The subcommands of `tensorgrad`, in the order `tensorgrad --help` lists them.
 // To add one (`info`, `train`, ...): write commands/<name>.ts exporting a Command and list it here.
 import { gradCommand } from "./grad.js";
+import { infoCommand } from "./info.js";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import type { Command } from "./types.js";
@@ -8,7 +9,7 @@ import type { Command } from "./types.js";
 export const commands: readonly Command[] = [
   runCommand,
   gradCommand,
-  // infoCommand,   (planned) library, wasm and dtype information
+  infoCommand,
   trainCommand,
 ];
 

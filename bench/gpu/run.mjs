@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// GPU benchmark: matmul 512/1024/2048 and an MLP training step through gpu.js (tensorgrad-gpu)
+// against tensorgrad's WASM kernels; prints ms, GFLOP/s, the ratio and the agreement.
+// See bench/gpu/README.md. Needs `npx turbo run build` first (tensorgrad, tensorgrad-gpu and
+// the playground's dist/, which hosts the browser run).
+//
+//   node bench/gpu/run.mjs                       # Chromium (GPU flags, else SwiftShader) + Node
+//   node bench/gpu/run.mjs --target chromium     # or node
+//   node bench/gpu/run.mjs --sizes 256,512 --max-seconds 120
+//   CHROMIUM_GPU_ARGS="--use-angle=vulkan --enable-features=Vulkan" node bench/gpu/run.mjs
+//   xvfb-run -a node bench/gpu/run.mjs --target node   # headless-gl, when the `gl` module is built
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { cpus } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gpuBench } from "./bench.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const DIST = path.join(ROOT, "apps/playground/dist");
+const CHROMIUM = process.env.TENSORGRAD_CHROMIUM || "/usr/bin/chromium";
+
+// Tried in order; the first whose WebGL renderer is not a software one is used.
+const GPU_FLAG_SETS = process.env.CHROMIUM_GPU_ARGS
+  ? [process.env.CHROMIUM_GPU_ARGS.split(/\s+/).filter(Boolean)]
+  : [
+      ["--enable-gpu", "--ignore-gpu-blocklist", "--use-angle=vulkan", "--enable-features=Vulkan"],
+      ["--enable-gpu", "--ignore-gpu-blocklist", "--use-gl=angle", "--use-angle=gl-egl"],
+      ["--enable-gpu", "--use-gl=egl", "--ignore-gpu-blocklist"],
+    ];
+const SOFTWARE_FLAGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|lavapipe/i;
+
+const { values } = parseArgs({
+  options: {
+    target: { type: "string", default: "all" },
+    sizes: { type: "string" },
+    "max-seconds": { type: "string", default: "240" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log((await readFile(fileURLToPath(import.meta.url), "utf8")).split("\n").slice(1, 12).join("\n").replace(/^\/\/ ?/gm, ""));
+  process.exit(0);
+}
+const maxSeconds = Number(values["max-seconds"]);
+const targets = values.target === "all" ? ["chromium", "node"] : values.target.split(",");
+const started = Date.now();
+const left = () => Math.max(10, maxSeconds - (Date.now() - started) / 1000);
+
+/** Full sizes on a GPU; on a software renderer or gpu.js's CPU backends, smaller ones (known to finish). */
+function plan(onGpu) {
+  const sizes = values.sizes ? values.sizes.split(",").map(Number) : onGpu ? [512, 1024, 2048] : [128, 256, 512];
+  const mlp = onGpu ? { batch: 512, input: 784, hidden: 1024, classes: 10 } : { batch: 64, input: 256, hidden: 256, classes: 10 };
+  return { sizes, mlp };
+}
+
+function print(title, result, note) {
+  console.log(`\n== ${title}: gpu.js mode ${result.mode}${result.onGpu ? "" : " (not a GPU)"}${note ? ` — ${note}` : ""}`);
+  console.log(`${"workload".padEnd(34)}${"WASM ms".padStart(10)}${"gpu.js ms".padStart(11)}${"WASM GF/s".padStart(11)}${"gpu.js GF/s".padStart(13)}${"ratio".padStart(8)}  max rel diff`);
+  for (const r of result.rows) {
+    if (r.skipped) {
+      console.log(`${r.name.padEnd(34)}skipped: ${r.skipped}`);
+      continue;
+    }
+    const ratio = r.wasmMs / r.gpuMs;
+    console.log(
+      `${r.name.padEnd(34)}${r.wasmMs.toFixed(1).padStart(10)}${r.gpuMs.toFixed(1).padStart(11)}${r.wasmGflops.toFixed(2).padStart(11)}${r.gpuGflops
+        .toFixed(2)
+        .padStart(13)}${(ratio.toFixed(2) + "x").padStart(8)}  ${r.maxRelDiff.toExponential(1)}${r.offloaded ? `   (offloaded: ${r.offloaded})` : ""}`,
+    );
+  }
+}
+
+console.log(`[bench/gpu] ${cpus()[0]?.model?.trim()}, ${cpus().length} cores; Node ${process.versions.node}; budget ${maxSeconds} s`);
+
+// ---------------------------------------------------------------- Chromium
+if (targets.includes("chromium")) {
+  if (!existsSync(CHROMIUM) || !existsSync(path.join(DIST, "index.html"))) {
+    console.log(`[bench/gpu] chromium: skipped (needs ${CHROMIUM} and ${path.relative(ROOT, DIST)}: npx turbo run build)`);
+  } else {
+    const { chromium } = await import("playwright-core");
+    const server = await serveDist();
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    let chosen = null;
+    for (const flags of [...GPU_FLAG_SETS, SOFTWARE_FLAGS]) {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", ...flags] });
+      const page = await browser.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => window.tensorgradPlayground?.tensorgradGpu, null, { timeout: 60_000 });
+      const renderer = await page.evaluate(() => {
+        const gl = document.createElement("canvas").getContext("webgl2");
+        if (!gl) return null;
+        const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+        return String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      });
+      console.log(`[bench/gpu] chromium ${flags.join(" ")}: ${renderer ?? "no WebGL2"}`);
+      if (renderer && (!SOFTWARE.test(renderer) || flags === SOFTWARE_FLAGS)) {
+        chosen = { browser, page, renderer, flags, software: SOFTWARE.test(renderer) };
+        break;
+      }
+      await browser.close();
+    }
+    if (chosen) {
+      const { sizes, mlp } = plan(!chosen.software);
+      const result = await chosen.page.evaluate(
+        async ([src, opts]) => {
+          const bench = new Function(`return (${src})`)();
+          const { tensorgrad, tensorgradGpu } = window.tensorgradPlayground;
+          return bench(tensorgrad, tensorgradGpu, opts);
+        },
+        [gpuBench.toString(), { sizes, mlp, mode: "webgl2", maxSeconds: targets.includes("node") ? left() * 0.7 : left() }],
+      );
+      print(`Chromium ${chosen.browser.version()} (${chosen.renderer})`, result, chosen.software ? "software renderer: no GPU found, smaller sizes" : "");
+      await chosen.browser.close();
+    }
+    await new Promise((r) => server.close(r));
+  }
+}
+
+// ---------------------------------------------------------------- Node
+if (targets.includes("node")) {
+  const tg = await import("tensorgrad");
+  const gpu = await import("tensorgrad-gpu");
+  const s = gpu.supportedModes();
+  const mode = s.headlessgl ? "headlessgl" : s.webasm ? "webasm" : "cpu";
+  const { sizes, mlp } = plan(false);
+  const result = await gpuBench(tg, gpu, { sizes, mlp, mode, maxSeconds: left() });
+  print(
+    `Node ${process.versions.node}`,
+    result,
+    mode === "headlessgl" ? "headless-gl (Mesa under Xvfb unless an X server with a GPU driver is used)" : "no GPU context in Node: gpu.js's CPU backend",
+  );
+}
+console.log(`\n[bench/gpu] done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+async function serveDist() {
+  const MIME = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+  const server = createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
+    if (p.endsWith("/")) p += "index.html";
+    const file = path.join(DIST, path.normalize(p));
+    if (!file.startsWith(DIST)) return res.writeHead(403).end();
+    readFile(file).then(
+      (body) => res.writeHead(200, { "content-type": MIME[path.extname(file)] ?? "application/octet-stream" }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return server;
+}

@@ -1,0 +1,57 @@
+// Dispatch by size: which path (gpu.js kernel or the WebAssembly kernel) an offered op takes.
+// Pure functions over the crossover table, so the decisions are testable without a GPU.
+import { CROSSOVER, type CrossoverTable } from "./crossover.js";
+
+/** The gpu.js backends. `webgpu` kernels are asynchronous and the seam is synchronous: never dispatched. */
+export type GpuMode = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu";
+/** `config.gpu`: 'auto' follows the measured crossover, 'off' never offloads, 'force' offloads every offered op. */
+export type GpuPolicy = "auto" | "off" | "force";
+/** The ops a provider can be offered. `sum` is ready for when the core offers reductions. */
+export type GpuOp = "matmul" | "add" | "sub" | "mul" | "div" | "neg" | "exp" | "log" | "sum";
+export type Path = "gpu" | "wasm";
+
+export const OPS: readonly GpuOp[] = ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"];
+
+/** Modes whose kernels run on a GPU (the others run on the CPU: gpu.js's webasm and cpu backends). */
+export const GPU_MODES: readonly GpuMode[] = ["webgl2", "webgl", "headlessgl", "webgpu"];
+
+/** The threshold family an op belongs to in the crossover table. */
+export type OpClass = "matmul" | "binary" | "unary" | "sum";
+export function opClass(op: GpuOp): OpClass {
+  if (op === "matmul") return "matmul";
+  if (op === "add" || op === "sub" || op === "mul" || op === "div") return "binary";
+  if (op === "sum") return "sum";
+  return "unary";
+}
+
+/**
+ * Thresholds of one mode: the smallest size at which the gpu.js path was measured faster than
+ * WASM (and stayed faster at every larger size measured); null: never faster, never dispatched.
+ * The size is m·k·n for matmul and the element count for the others.
+ */
+export type Thresholds = Record<OpClass, number | null>;
+
+export const NEVER: Thresholds = { matmul: null, binary: null, unary: null, sum: null };
+
+/** The thresholds for a mode: the measured table's entry, with overrides on top; never for unmeasured modes. */
+export function thresholdsFor(mode: GpuMode | null, table: CrossoverTable = CROSSOVER, overrides?: Partial<Thresholds>): Thresholds {
+  const measured = mode ? table.modes[mode]?.thresholds : undefined;
+  return { ...NEVER, ...(measured ?? {}), ...(overrides ?? {}) };
+}
+
+/** Size of an op for the thresholds. */
+export function opSize(op: GpuOp, dims: { m?: number; k?: number; n: number }): number {
+  return op === "matmul" ? (dims.m ?? 1) * (dims.k ?? 1) * dims.n : dims.n;
+}
+
+/**
+ * The path for one offered op. 'force' takes the GPU path for any mode that can run
+ * synchronously (cpu and webasm included: that is how CI exercises the kernels); 'auto' takes it
+ * only at or above the measured threshold of the active mode; 'off' never.
+ */
+export function decide(op: GpuOp, size: number, mode: GpuMode | null, policy: GpuPolicy, thresholds: Thresholds): Path {
+  if (policy === "off" || mode === null || mode === "webgpu") return "wasm";
+  if (policy === "force") return "gpu";
+  const t = thresholds[opClass(op)];
+  return t !== null && size >= t ? "gpu" : "wasm";
+}
