@@ -711,3 +711,17 @@ pub fn set_grad_enabled(enabled: bool) {
 pub fn version() -> String {
     tensorgrad_core::version().to_string()
 }
+
+/// Debug: the size of the WebAssembly linear memory in bytes (it only ever grows; a training
+/// loop that reuses its memory keeps it flat).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size::<0>() as f64) * 65536.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}

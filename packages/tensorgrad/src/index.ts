@@ -77,3 +77,8 @@ export const linalg = { ...linalgCore, ...linalgReductions };
 
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();
+
+/** Debug: the size in bytes of the WebAssembly memory the core runs in (it grows, never shrinks). */
+export function memoryBytes(): number {
+  return raw.memoryBytes();
+}
