@@ -117,7 +117,9 @@ if (blas?.gflops) {
 const mem = results.tensorgrad?.results.memory;
 if (mem) {
   const mib = (b) => (b / 1048576).toFixed(1);
-  console.log(`tensorgrad WASM memory over ${mem.steps} W3 steps after warm-up: ${mib(mem.beforeBytes)} MiB -> ${mib(mem.afterBytes)} MiB (${mem.afterBytes === mem.beforeBytes ? "flat" : `+${mib(mem.afterBytes - mem.beforeBytes)} MiB`})`);
+  const growth = (a, b) => (a === b ? "flat" : `+${mib(b - a)} MiB`);
+  console.log(`tensorgrad WASM memory, ${mem.steps} W3 steps after warm-up, yielding to the event loop each step: ${mib(mem.beforeBytes)} MiB -> ${mib(mem.afterBytes)} MiB (${growth(mem.beforeBytes, mem.afterBytes)})`);
+  console.log(`  then ${mem.steps} steps in one synchronous loop (handles are freed by GC finalizers, which cannot run inside it): -> ${mib(mem.afterSyncBytes)} MiB (${growth(mem.afterBytes, mem.afterSyncBytes)})`);
 }
 const ce = results.tensorgrad?.info?.crossEntropy;
 if (ce) console.log(`tensorgrad W3 loss: ${ce}`);

@@ -13,9 +13,10 @@ export function median(xs) {
  * fast workloads are not dominated by timer resolution, slow ones still get `reps` repetitions.
  * Returns the median time of one call in ms and every repetition's per-call time.
  * `fn` must read its result back (so lazy or asynchronous backends cannot skip work); its return
- * value is kept in a sink.
+ * value is kept in a sink. Between repetitions (untimed) the event loop gets a turn, as it does
+ * between the steps of a real application, so finalizers of garbage-collected handles can run.
  */
-export function measure(fn, { warmup = 2, reps = 7, targetMs = 40 } = {}) {
+export async function measure(fn, { warmup = 2, reps = 7, targetMs = 40 } = {}) {
   let sink = 0;
   const consume = (v) => {
     if (typeof v === "number") sink += v;
@@ -30,6 +31,7 @@ export function measure(fn, { warmup = 2, reps = 7, targetMs = 40 } = {}) {
   const inner = Math.max(1, Math.min(10000, Math.round(targetMs / Math.max(one, 1e-3))));
   const samples = [];
   for (let r = 0; r < reps; r++) {
+    await tick();
     const t0 = performance.now();
     for (let i = 0; i < inner; i++) consume(fn());
     samples.push((performance.now() - t0) / inner);
@@ -37,6 +39,8 @@ export function measure(fn, { warmup = 2, reps = 7, targetMs = 40 } = {}) {
   globalThis.__benchSink = sink;
   return { ms: median(samples), samples, inner };
 }
+
+export const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A deterministic pseudo-random Float32Array (the same data for every library). */
 export function randomData(n, seed = 1) {

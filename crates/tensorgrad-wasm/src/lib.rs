@@ -132,6 +132,10 @@ impl RawTensor {
     }
     #[wasm_bindgen(js_name = toF32)]
     pub fn to_f32(&self) -> Vec<f32> {
+        // float32 data is copied as it is (no round trip through f64)
+        if let Ok(v) = self.t.to_vec::<f32>() {
+            return v;
+        }
         self.t.to_f64_vec().into_iter().map(|v| v as f32).collect()
     }
     pub fn item(&self) -> JsResult<f64> {
