@@ -348,3 +348,21 @@ fn autocast_float32_list_covers_reductions_and_norms() {
         assert_eq!(t.dtype(), DType::F32);
     }
 }
+
+/// `x * x` with one tensor sends `2·g·x` through one edge; first and second derivatives
+/// match `x.pow(2)`.
+#[test]
+fn square_by_self_multiplication() {
+    let x = Tensor::from_vec(vec![1.0f64, -2.0, 3.0], vec![3]).unwrap();
+    x.set_requires_grad(true).unwrap();
+    let y = x.mul(&x).unwrap().sum().unwrap();
+    let g = grad(&[y], &[x.clone()], &[], true, true, false).unwrap();
+    let g = g[0].clone().unwrap();
+    assert_eq!(g.to_f64_vec(), vec![2.0, -4.0, 6.0]);
+    let gg = grad(&[g.sum().unwrap()], &[x.clone()], &[], false, false, false).unwrap();
+    assert_eq!(gg[0].clone().unwrap().to_f64_vec(), vec![2.0, 2.0, 2.0]);
+    // x * x.detach(): only the first factor carries a gradient
+    let z = x.mul(&x.detach()).unwrap().sum().unwrap();
+    z.backward(None, false, false).unwrap();
+    assert_eq!(x.grad().unwrap().to_f64_vec(), vec![1.0, -2.0, 3.0]);
+}

@@ -133,6 +133,10 @@ impl RawTensor {
     }
     #[wasm_bindgen(js_name = toF32)]
     pub fn to_f32(&self) -> Vec<f32> {
+        // float32 data is copied as it is (no round trip through f64)
+        if let Ok(v) = self.t.to_vec::<f32>() {
+            return v;
+        }
         self.t.to_f64_vec().into_iter().map(|v| v as f32).collect()
     }
     pub fn item(&self) -> JsResult<f64> {
@@ -711,4 +715,18 @@ pub fn set_grad_enabled(enabled: bool) {
 #[wasm_bindgen]
 pub fn version() -> String {
     tensorgrad_core::version().to_string()
+}
+
+/// Debug: the size of the WebAssembly linear memory in bytes (it only ever grows; a training
+/// loop that reuses its memory keeps it flat).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size::<0>() as f64) * 65536.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
 }

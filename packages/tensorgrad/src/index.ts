@@ -83,3 +83,8 @@ export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
 
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();
+
+/** Debug: the size in bytes of the WebAssembly memory the core runs in (it grows, never shrinks). */
+export function memoryBytes(): number {
+  return raw.memoryBytes();
+}

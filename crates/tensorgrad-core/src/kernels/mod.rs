@@ -2,6 +2,8 @@
 //! of autograd. Contiguous fast paths are plain loops over slices that LLVM vectorises
 //! (SIMD128 on wasm); the general path walks strided/broadcast offsets.
 
+pub mod gemm;
+pub mod math;
 pub mod provider;
 
 use crate::element::{Float, Numeric};
@@ -25,9 +27,21 @@ pub fn contiguous_slice<'a, T>(data: &'a [T], layout: &Layout) -> Option<&'a [T]
     layout.contiguous_range().map(|r| &data[r])
 }
 
-pub fn unary<T: Copy, U>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
+/// Whether a layout reads one element only (every dim of size 1 or stride 0: an expanded scalar).
+fn reads_one(l: &Layout) -> bool {
+    l.numel() > 0
+        && l.strides
+            .iter()
+            .zip(&l.shape)
+            .all(|(&s, &d)| s == 0 || d == 1)
+}
+
+pub fn unary<T: Copy, U: Clone>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
     if let Some(s) = contiguous_slice(x, lx) {
         return s.iter().map(|&v| f(v)).collect();
+    }
+    if reads_one(lx) {
+        return vec![f(x[lx.offset]); lx.numel()];
     }
     let mut out = Vec::with_capacity(lx.numel());
     for_each_offset(&lx.shape, [&lx.strides], [lx.offset], |[o]| {
@@ -59,6 +73,20 @@ pub fn binary<T: Copy, U>(
         if same_b && sa.len() == 1 {
             let x = sa[0];
             return Ok(sb.iter().map(|&y| f(x, y)).collect());
+        }
+    }
+    // One operand reads a single element (a number, or an expanded view such as the gradient
+    // of a sum): a scalar loop over the other one when it is contiguous.
+    if let (true, Some(sb)) = (reads_one(la), contiguous_slice(b, lb)) {
+        if same_b {
+            let x = a[la.offset];
+            return Ok(sb.iter().map(|&y| f(x, y)).collect());
+        }
+    }
+    if let (true, Some(sa)) = (reads_one(lb), contiguous_slice(a, la)) {
+        if same_a {
+            let y = b[lb.offset];
+            return Ok(sa.iter().map(|&x| f(x, y)).collect());
         }
     }
     let sa = broadcast_strides(la, out_shape)?;
@@ -217,6 +245,23 @@ mod tests {
         let l = Layout::contiguous(vec![2, 3, 4]);
         let s = sum_dims(&x, &l, &[1]);
         assert_eq!(s[..4], [12.0, 15.0, 18.0, 21.0]);
+    }
+
+    #[test]
+    fn binary_with_an_expanded_scalar() {
+        let a = [2.0f64];
+        let la = Layout {
+            shape: vec![2, 3],
+            strides: vec![0, 0],
+            offset: 0,
+        };
+        let b: Vec<f64> = (0..6).map(|v| v as f64).collect();
+        let lb = Layout::contiguous(vec![2, 3]);
+        let out = binary(&a, &la, &b, &lb, &[2, 3], |x, y| x - y).unwrap();
+        assert_eq!(out, vec![2.0, 1.0, 0.0, -1.0, -2.0, -3.0]);
+        let out = binary(&b, &lb, &a, &la, &[2, 3], |x, y| x - y).unwrap();
+        assert_eq!(out, vec![-2.0, -1.0, 0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(unary(&a, &la, |x| x * 3.0), vec![6.0; 6]);
     }
 
     #[test]

@@ -171,7 +171,16 @@ impl Tensor {
         } else {
             None
         };
+        // `x * x` (one tensor twice): both gradients flow into the same edge, so send their
+        // sum `2·g·x` once instead of two products and an accumulation.
+        let square = self.same(other);
         record1("MulBackward0", &[self, other], out, false, move |ctx, g| {
+            if let (true, Some(b), true) = (square, &b, ctx.needs_input_grad(0)) {
+                return Ok(vec![
+                    Some(g.mul(b.get()?)?.mul_scalar(2.0)?.sum_to(&sa)?),
+                    None,
+                ]);
+            }
             let ga = match (&b, ctx.needs_input_grad(0)) {
                 (Some(b), true) => Some(g.mul(b.get()?)?.sum_to(&sa)?),
                 _ => None,

@@ -118,9 +118,14 @@ pub(crate) fn product(
 }
 
 /// `C[b] = A[b] · B[b]` over 3-D strided views (shape `[bs, m, k]` and `[bs, k, n]`), into a
-/// contiguous `[bs, m, n]` vector. Row-major `B` runs as row axpys, column-major `B` with
-/// row-major `A` (a transposed view) as dot products, anything else by strided reads; no
-/// operand is copied.
+/// contiguous `[bs, m, n]` vector. f32 and f64 run the blocked kernel of `kernels::gemm`
+/// (which packs panels from any strides, so transposed views are never materialised); other
+/// types and tiny products run the loops below, which are also the reference the blocked
+/// kernel is tested against: row-major `B` as row axpys, column-major `B` with row-major `A`
+/// (a transposed view) as dot products, anything else by strided reads.
+/// Products smaller than this (m·n·k) skip the blocked kernel's packing.
+const GEMM_MIN_WORK: usize = 4096;
+
 pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
     let (bs, m, k) = (la.shape[0], la.shape[1], la.shape[2]);
     let n = lb.shape[2];
@@ -146,6 +151,22 @@ pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout
                     continue;
                 }
             }
+        }
+        if m * n * k >= GEMM_MIN_WORK
+            && crate::kernels::gemm::try_gemm(
+                m,
+                n,
+                k,
+                &a[ao..],
+                (sam, sak),
+                &b[bo..],
+                (sbk, sbn),
+                cb,
+                n,
+            )
+        {
+            // f32/f64: the cache-blocked, register-tiled kernel (reads any strides in place).
+            continue;
         }
         if sbn == 1 || n == 1 {
             // i-p-j: the inner loop is an axpy over a contiguous row of B and C.

@@ -113,7 +113,7 @@ unary_ops! {
         bwd: |g, x, y| g.mul(&x()?.sin()?)?.neg()?;
     /// `tanh(x)`, gradient `g·(1 - y²)` from the output.
     tanh, "TanhBackward0", None, save_input: false, save_output: true,
-        fwd: |v| v.tanh(),
+        fwd: |v| crate::kernels::math::Tanh::tanh_kernel(v),
         bwd: |g, x, y| { let y = y()?; g.mul(&y.mul(&y)?.rsub_scalar(1.0)?)? };
     /// Logistic sigmoid, gradient `g·y·(1 - y)`.
     sigmoid, "SigmoidBackward0", None, save_input: false, save_output: true,

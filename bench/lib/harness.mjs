@@ -1,0 +1,61 @@
+// Timing helpers shared by every library's runner: warm-up, >= 7 timed repetitions, medians.
+import { performance } from "node:perf_hooks";
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Time `fn` (one call = one unit of work). Each timed repetition runs `fn` `inner` times, where
+ * `inner` is chosen from the warm-up so that a repetition lasts about `targetMs` (at least once):
+ * fast workloads are not dominated by timer resolution, slow ones still get `reps` repetitions.
+ * Returns the median time of one call in ms and every repetition's per-call time.
+ * `fn` must read its result back (so lazy or asynchronous backends cannot skip work); its return
+ * value is kept in a sink. Between repetitions (untimed) the event loop gets a turn, as it does
+ * between the steps of a real application, so finalizers of garbage-collected handles can run.
+ */
+export async function measure(fn, { warmup = 2, reps = 7, targetMs = 40 } = {}) {
+  let sink = 0;
+  const consume = (v) => {
+    if (typeof v === "number") sink += v;
+    else if (v && typeof v.length === "number") sink += v.length;
+  };
+  let one = Infinity;
+  for (let i = 0; i < Math.max(1, warmup); i++) {
+    const t0 = performance.now();
+    consume(fn());
+    one = Math.min(one, performance.now() - t0);
+  }
+  const inner = Math.max(1, Math.min(10000, Math.round(targetMs / Math.max(one, 1e-3))));
+  const samples = [];
+  for (let r = 0; r < reps; r++) {
+    await tick();
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) consume(fn());
+    samples.push((performance.now() - t0) / inner);
+  }
+  globalThis.__benchSink = sink;
+  return { ms: median(samples), samples, inner };
+}
+
+export const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A deterministic pseudo-random Float32Array (the same data for every library). */
+export function randomData(n, seed = 1) {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+export function randomLabels(n, classes, seed = 7) {
+  const r = randomData(n, seed);
+  return Int32Array.from(r, (v) => Math.min(classes - 1, Math.floor(((v + 1) / 2) * classes)));
+}

@@ -1,0 +1,78 @@
+// tensorgrad runner: the public API only, as a user writes it.
+import * as tg from "tensorgrad";
+import { randomData, randomLabels } from "./harness.mjs";
+
+const { tensor } = tg;
+
+function fromData(data, shape, requiresGrad = false) {
+  const t = tensor(data).reshape(shape);
+  return requiresGrad ? t.detach().requiresGrad_(true) : t;
+}
+
+/** softmax cross-entropy, mean over the batch: nn.functional.crossEntropy when it exists. */
+function crossEntropyOf() {
+  const ce = tg.nn?.functional?.crossEntropy;
+  if (typeof ce === "function") return { name: "nn.functional.crossEntropy", fn: (logits, y) => ce(logits, y) };
+  return {
+    name: "logSoftmax(1).gather(1, y).mean().neg()",
+    fn: (logits, _y, y2) => logits.logSoftmax(1).gather(1, y2).mean().neg(),
+  };
+}
+
+export const name = "tensorgrad";
+export const info = () => ({ version: tg.version, crossEntropy: crossEntropyOf().name });
+export const memoryBytes = () => (typeof tg.memoryBytes === "function" ? tg.memoryBytes() : null);
+
+export function w1(n) {
+  const a = fromData(randomData(n * n, 1), [n, n]);
+  const b = fromData(randomData(n * n, 2), [n, n]);
+  return () => a.matmul(b).toTypedArray();
+}
+
+export function w2(n) {
+  const x = fromData(randomData(n, 3), [n]);
+  return () => x.mul(0.5).add(0.1).tanh().sum().item();
+}
+
+export function w3({ batch, inF, hidden, classes, lr }) {
+  const x = fromData(randomData(batch * inF, 4), [batch, inF]);
+  const labels = randomLabels(batch, classes);
+  const y = tensor(Array.from(labels), { dtype: "int64" });
+  const y2 = y.reshape([batch, 1]);
+  const W1 = fromData(randomData(inF * hidden, 5).map((v) => v * 0.05), [inF, hidden], true);
+  const b1 = fromData(new Float32Array(hidden), [hidden], true);
+  const W2 = fromData(randomData(hidden * classes, 6).map((v) => v * 0.1), [hidden, classes], true);
+  const b2 = fromData(new Float32Array(classes), [classes], true);
+  const opt = new tg.optim.SGD([W1, b1, W2, b2], { lr });
+  const ce = crossEntropyOf().fn;
+  return () => {
+    opt.zeroGrad();
+    const h = x.matmul(W1).add(b1).relu();
+    const logits = h.matmul(W2).add(b2);
+    const loss = ce(logits, y, y2);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
+export function w4(len) {
+  const x = tensor(1.0, { requiresGrad: true });
+  return () => {
+    x.grad = null;
+    let y = x;
+    for (let i = 0; i < len; i++) y = y.mul(1.0001).add(0.0001);
+    y.backward();
+    return x.grad.item();
+  };
+}
+
+export function w5(n) {
+  const x = fromData(randomData(n, 8), [n], true);
+  return () => {
+    x.grad = null;
+    const loss = x.mul(x).sum();
+    loss.backward();
+    return loss.item() + x.grad.toTypedArray().length;
+  };
+}
