@@ -1,7 +1,8 @@
 //! An external kernel provider implemented in JavaScript (the gpu.js backend): the core offers
-//! it contiguous float32 data for matmul and large elementwise ops; the provider returns a
-//! `Float32Array` of the result, or `undefined` to let the WASM kernel run. A provider that
-//! throws is treated as declining, so a broken GPU context never breaks a computation.
+//! it contiguous float32 data for matmul (row-major or transposed operands), large elementwise
+//! ops and full sums; the provider returns a `Float32Array` of the result, or `undefined` to let
+//! the WASM kernel run. A provider that throws is treated as declining, so a broken GPU context
+//! never breaks a computation.
 
 use std::rc::Rc;
 use tensorgrad_core::{set_kernel_provider, BinaryKind, KernelProvider, UnaryKind};
@@ -9,9 +10,10 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `{ matmul(a, b, m, k, n), binary(op, a, b), unary(op, x) }`; the array arguments are
-    /// views of WASM memory, valid only during the call (copy them).
+    /// `{ matmul(a, b, m, k, n, transA, transB), binary(op, a, b), unary(op, x), sum(x) }`; the
+    /// array arguments are views of WASM memory, valid only during the call (copy them).
     pub type JsKernels;
+    #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(method, catch, js_name = matmul)]
     fn matmul_js(
         this: &JsKernels,
@@ -20,6 +22,8 @@ extern "C" {
         m: u32,
         k: u32,
         n: u32,
+        trans_a: bool,
+        trans_b: bool,
     ) -> Result<Option<Vec<f32>>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = binary)]
     fn binary_js(
@@ -30,6 +34,8 @@ extern "C" {
     ) -> Result<Option<Vec<f32>>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = unary)]
     fn unary_js(this: &JsKernels, op: &str, x: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = sum)]
+    fn sum_js(this: &JsKernels, x: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
 }
 
 struct JsProvider {
@@ -37,9 +43,18 @@ struct JsProvider {
 }
 
 impl KernelProvider for JsProvider {
-    fn matmul_f32(&self, a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Option<Vec<f32>> {
+    fn matmul_f32(
+        &self,
+        a: &[f32],
+        b: &[f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        ta: bool,
+        tb: bool,
+    ) -> Option<Vec<f32>> {
         self.k
-            .matmul_js(a, b, m as u32, k as u32, n as u32)
+            .matmul_js(a, b, m as u32, k as u32, n as u32, ta, tb)
             .ok()
             .flatten()
     }
@@ -48,6 +63,14 @@ impl KernelProvider for JsProvider {
     }
     fn unary_f32(&self, op: UnaryKind, x: &[f32]) -> Option<Vec<f32>> {
         self.k.unary_js(op.name(), x).ok().flatten()
+    }
+    fn sum_f32(&self, x: &[f32]) -> Option<f32> {
+        self.k
+            .sum_js(x)
+            .ok()
+            .flatten()
+            .filter(|v| v.len() == 1)
+            .map(|v| v[0])
     }
 }
 

@@ -42,8 +42,24 @@ impl BinaryKind {
 }
 
 pub trait KernelProvider {
-    /// C[m,n] = A[m,k]·B[k,n] on row-major contiguous float32 data.
-    fn matmul_f32(&self, a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Option<Vec<f32>>;
+    /// C[m,n] = op(A)·op(B) into a row-major result. `a` holds A (m×k, row-major) or, with
+    /// `trans_a`, Aᵀ stored row-major as k×m; `b` holds B (k×n) or, with `trans_b`, Bᵀ (n×k).
+    /// The transposed forms are what the backward products `g·Bᵀ` and `Aᵀ·g` read.
+    #[allow(clippy::too_many_arguments)]
+    fn matmul_f32(
+        &self,
+        a: &[f32],
+        b: &[f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        trans_a: bool,
+        trans_b: bool,
+    ) -> Option<Vec<f32>>;
+    /// The sum of all elements (full reductions of contiguous float32 data).
+    fn sum_f32(&self, _x: &[f32]) -> Option<f32> {
+        None
+    }
     /// Elementwise op on equally shaped contiguous float32 data.
     fn binary_f32(&self, op: BinaryKind, a: &[f32], b: &[f32]) -> Option<Vec<f32>>;
     fn unary_f32(&self, op: UnaryKind, x: &[f32]) -> Option<Vec<f32>>;

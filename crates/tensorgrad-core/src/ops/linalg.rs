@@ -140,12 +140,23 @@ pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout
         let ao = la.offset + bi * sab;
         let bo = lb.offset + bi * sbb;
         let cb = &mut c[bi * m * n..(bi + 1) * m * n];
+        // The provider takes each operand row-major or transposed-contiguous (the backward
+        // products read `Bᵀ` and `Aᵀ` as transposed views of contiguous tensors).
         let a_rowmajor = sak == 1 && (sam == k || m == 1);
+        let a_colmajor = sam == 1 && (sak == m || k == 1);
         let b_rowmajor = sbn == 1 && (sbk == n || k == 1);
-        if let (Some(p), true) = (&provider, a_rowmajor && b_rowmajor) {
+        let b_colmajor = sbk == 1 && (sbn == k || n == 1);
+        let a_ok = a_rowmajor || a_colmajor;
+        let b_ok = b_rowmajor || b_colmajor;
+        if let (Some(p), true) = (
+            &provider,
+            a_ok && b_ok && ao + m * k <= a.len() && bo + k * n <= b.len(),
+        ) {
             let (sa, sb) = (&a[ao..ao + m * k], &b[bo..bo + k * n]);
             if let (Some(fa), Some(fb)) = (T::as_f32(sa), T::as_f32(sb)) {
-                let v = p.matmul_f32(fa, fb, m, k, n).filter(|v| v.len() == m * n);
+                let v = p
+                    .matmul_f32(fa, fb, m, k, n, !a_rowmajor, !b_rowmajor)
+                    .filter(|v| v.len() == m * n);
                 if let Some(v) = v.and_then(T::from_f32_vec) {
                     cb.copy_from_slice(&v);
                     continue;

@@ -27,6 +27,18 @@ impl Tensor {
         let out_shape: Vec<usize> = (0..x.ndim())
             .map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] })
             .collect();
+        // A full reduction of contiguous float32 data may go to the external provider.
+        if x.dtype() == DType::F32 && dims.len() == x.ndim() {
+            if let (Some(p), Some(r)) = (
+                crate::kernels::provider::kernel_provider(),
+                x.layout().contiguous_range(),
+            ) {
+                let got = with_slice(&x, |d: &[f32]| p.sum_f32(&d[r]))?;
+                if let Some(s) = got {
+                    return Tensor::from_vec(vec![s], out_shape);
+                }
+            }
+        }
         if x.dtype() == DType::I64 {
             let v = with_slice(&x, |d: &[i64]| kernels::sum_dims_exact(d, x.layout(), dims))?;
             return Tensor::from_vec(v, out_shape);
