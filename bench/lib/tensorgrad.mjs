@@ -23,15 +23,19 @@ export const name = "tensorgrad";
 export const info = () => ({ version: tg.version, crossEntropy: crossEntropyOf().name });
 export const memoryBytes = () => (typeof tg.memoryBytes === "function" ? tg.memoryBytes() : null);
 
+// Each repetition runs inside tg.tidy, as the tfjs runner uses tf.tidy/dispose: the handles
+// created in a step are released when it returns instead of waiting for the garbage collector.
+const tidy = (fn) => () => tg.tidy(fn);
+
 export function w1(n) {
   const a = fromData(randomData(n * n, 1), [n, n]);
   const b = fromData(randomData(n * n, 2), [n, n]);
-  return () => a.matmul(b).toTypedArray();
+  return tidy(() => a.matmul(b).toTypedArray());
 }
 
 export function w2(n) {
   const x = fromData(randomData(n, 3), [n]);
-  return () => x.mul(0.5).add(0.1).tanh().sum().item();
+  return tidy(() => x.mul(0.5).add(0.1).tanh().sum().item());
 }
 
 export function w3({ batch, inF, hidden, classes, lr }) {
@@ -45,7 +49,7 @@ export function w3({ batch, inF, hidden, classes, lr }) {
   const b2 = fromData(new Float32Array(classes), [classes], true);
   const opt = new tg.optim.SGD([W1, b1, W2, b2], { lr });
   const ce = crossEntropyOf().fn;
-  return () => {
+  return tidy(() => {
     opt.zeroGrad();
     const h = x.matmul(W1).add(b1).relu();
     const logits = h.matmul(W2).add(b2);
@@ -53,26 +57,26 @@ export function w3({ batch, inF, hidden, classes, lr }) {
     loss.backward();
     opt.step();
     return loss.item();
-  };
+  });
 }
 
 export function w4(len) {
   const x = tensor(1.0, { requiresGrad: true });
-  return () => {
+  return tidy(() => {
     x.grad = null;
     let y = x;
     for (let i = 0; i < len; i++) y = y.mul(1.0001).add(0.0001);
     y.backward();
     return x.grad.item();
-  };
+  });
 }
 
 export function w5(n) {
   const x = fromData(randomData(n, 8), [n], true);
-  return () => {
+  return tidy(() => {
     x.grad = null;
     const loss = x.mul(x).sum();
     loss.backward();
     return loss.item() + x.grad.toTypedArray().length;
-  };
+  });
 }

@@ -78,6 +78,7 @@ import { linalgReductions } from "./ops/reductions.js";
 /** `torch.linalg`: matmul, vecdot, vectorNorm. */
 export const linalg = { ...linalgCore, ...linalgReductions };
 
+export { tidy, keep, dispose } from "./memory.js";
 export { setKernelProvider } from "./backend.js";
 export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
 

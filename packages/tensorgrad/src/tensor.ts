@@ -2,6 +2,7 @@
 // happen in the Rust core; this layer maps PyTorch's Python signatures onto JavaScript
 // (camelCase names, positional order kept, keyword arguments in a trailing options object).
 import { raw, type RawNode, type RawTensor } from "./wasm.js";
+import { track } from "./memory.js";
 
 /**
  * Element types. `float32` is the default, as in PyTorch. JavaScript has one number type, so
@@ -115,6 +116,7 @@ export class Tensor {
   /** @internal Use {@link tensor} and the other factory functions. */
   constructor(handle: RawTensor) {
     this._raw = handle;
+    track(this);
   }
 
   // ---- metadata ---------------------------------------------------------------------------
@@ -554,7 +556,8 @@ export class Tensor {
   }
   /** Free the memory now instead of waiting for garbage collection. The tensor is unusable afterwards. */
   dispose(): void {
-    this._raw.free();
+    // A second dispose is a no-op (wasm-bindgen zeroes the pointer on free).
+    if ((this._raw as unknown as { __wbg_ptr: number }).__wbg_ptr !== 0) this._raw.free();
   }
 }
 

@@ -2,7 +2,7 @@
 // with fixed seeds, minibatch Adam, per-epoch loss/accuracy, and the weights saved as
 // safetensors. Shared by `tensorgrad train` and its tests.
 import { loadDigits, permutation, spirals } from "@tensorgrad/datasets";
-import { manualSeed, nn, noGrad, optim, safetensors, tensor, Tensor } from "tensorgrad";
+import { manualSeed, nn, noGrad, optim, safetensors, tensor, tidy, Tensor } from "tensorgrad";
 import type { Module } from "tensorgrad";
 
 export type ModelKind = "mlp" | "cnn";
@@ -94,11 +94,11 @@ export function buildModel(kind: ModelKind, features: number, classes: number): 
 }
 
 function accuracy(model: Module, s: Split): number {
-  return noGrad(() => {
+  return tidy(() => noGrad(() => {
     const logits = model.call(s.x) as Tensor;
     const correct = logits.argmax(1).eq(s.y).sum().item() as number;
     return correct / s.y.numel();
-  });
+  }));
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -115,15 +115,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const order = tensor(Array.from(permutation(n, o.seed * 1000 + epoch)), { dtype: "int64" });
     let total = 0;
     for (let b = 0; b < batches; b++) {
-      const idx = order.narrow(0, b * o.batchSize, Math.min(o.batchSize, n - b * o.batchSize));
-      const x = d.train.x.indexSelect(0, idx);
-      const y = d.train.y.indexSelect(0, idx);
-      opt.zeroGrad();
-      const loss = nn.functional.crossEntropy(model.call(x) as Tensor, y);
-      loss.backward();
-      opt.step();
-      const l = loss.item() as number;
-      total += l * idx.numel();
+      // tidy releases the step's intermediate tensors at once (WASM memory stays flat)
+      const [l, count] = tidy(() => {
+        const idx = order.narrow(0, b * o.batchSize, Math.min(o.batchSize, n - b * o.batchSize));
+        const x = d.train.x.indexSelect(0, idx);
+        const y = d.train.y.indexSelect(0, idx);
+        opt.zeroGrad();
+        const loss = nn.functional.crossEntropy(model.call(x) as Tensor, y);
+        loss.backward();
+        opt.step();
+        return [loss.item() as number, idx.numel()];
+      });
+      total += l * count;
       o.onBatch?.(epoch, b + 1, batches, l);
     }
     model.eval();

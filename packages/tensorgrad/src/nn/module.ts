@@ -4,11 +4,13 @@
 // was registered explicitly with registerParameter / registerBuffer / addModule.
 import { Tensor, type DType, type RemovableHandle } from "../tensor.js";
 import { noGrad } from "../autograd.js";
+import { keep as keepTensor } from "../memory.js";
 
 /** A tensor that is a module parameter: a leaf that requires grad by default. */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
     super(data.detach()._raw);
+    keepTensor(this);
     this.requiresGrad_(requiresGrad);
   }
   toString(): string {
@@ -94,6 +96,7 @@ export class Module {
   }
   /** A tensor that is part of the module's state but not a parameter (`running_mean`); `persistent: false` keeps it out of the state dict. */
   registerBuffer(name: string, tensor: Tensor | null, persistent: boolean | { persistent?: boolean } = true): void {
+    if (tensor) keepTensor(tensor);
     if (name.includes(".")) throw new Error('buffer name can\'t contain "."');
     if (name === "") throw new Error('buffer name can\'t be empty string ""');
     const keep = typeof persistent === "boolean" ? persistent : (persistent.persistent ?? true);

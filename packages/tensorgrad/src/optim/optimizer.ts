@@ -1,6 +1,7 @@
 // optim.Optimizer and optim.SGD, with PyTorch's update formulas.
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd.js";
+import { keep } from "../memory.js";
 import { tensor } from "../creation.js";
 import { zeroGrads } from "../nn/module.js";
 import "../ops/pointwise.js";
@@ -121,7 +122,7 @@ export abstract class Optimizer<O extends object> {
           out[name] = floating ? v.detach().to(p.dtype).clone() : v.detach().clone();
         } else out[name] = cloneValue(v);
       }
-      this.state.set(p, out);
+      this.state.set(p, keptState(out));
     }
     this.paramGroups = saved.map((g, i) => {
       const ng: Record<string, unknown> = {};
@@ -134,9 +135,21 @@ export abstract class Optimizer<O extends object> {
   /** @internal */
   protected stateOf(p: Tensor): Record<string, unknown> {
     let s = this.state.get(p);
-    if (!s) this.state.set(p, (s = {}));
+    if (!s) this.state.set(p, (s = keptState({})));
     return s;
   }
+}
+
+/** Optimizer state whose tensors are never released by an enclosing `tidy`. */
+function keptState(obj: Record<string, unknown>): Record<string, unknown> {
+  for (const v of Object.values(obj)) if (v instanceof Tensor) keep(v);
+  return new Proxy(obj, {
+    set(target, key, value) {
+      if (value instanceof Tensor) keep(value);
+      target[key as string] = value;
+      return true;
+    },
+  });
 }
 
 export interface SGDOptions {
