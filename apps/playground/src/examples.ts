@@ -84,7 +84,7 @@ scaler.update();
   {
     id: "train-digits",
     title: "Train an MLP on the 8x8 digits",
-    code: `import { manualSeed, nn, noGrad, optim, tensor } from "tensorgrad";
+    code: `import { manualSeed, nn, noGrad, optim, tensor, tidy } from "tensorgrad";
 import { loadDigits, permutation } from "@tensorgrad/datasets";
 // The same run as \`tensorgrad train\`: 1797 handwritten digits, 80/20 split, Adam.
 manualSeed(0);
@@ -103,12 +103,14 @@ for (let epoch = 1; epoch <= 10; epoch++) {
   const order = tensor(Array.from(permutation(n, epoch)), { dtype: "int64" });
   let total = 0;
   for (let b = 0; b < n; b += 32) {
-    const idx = order.narrow(0, b, Math.min(32, n - b));
-    opt.zeroGrad();
-    const loss = nn.functional.crossEntropy(model.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
-    loss.backward();
-    opt.step();
-    total += loss.item() * idx.numel();
+    total += tidy(() => {  // releases the step's tensors right away
+      const idx = order.narrow(0, b, Math.min(32, n - b));
+      opt.zeroGrad();
+      const loss = nn.functional.crossEntropy(model.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
+      loss.backward();
+      opt.step();
+      return loss.item() * idx.numel();
+    });
   }
   console.log(\`epoch \${epoch}  loss \${(total / n).toFixed(4)}  test accuracy \${(100 * accuracy(test)).toFixed(1)}%\`);
 }
