@@ -207,6 +207,22 @@ impl Tensor {
         Ok(crate::kernels::gather(data, &self.0.layout))
     }
 
+    /// The value of a tensor whose every element is the same stored value (a 0-dim tensor
+    /// expanded by stride 0, e.g. the gradient of `sum()`), if it is one.
+    pub fn expanded_scalar(&self) -> Option<f64> {
+        let l = &self.0.layout;
+        if l.strides
+            .iter()
+            .zip(&l.shape)
+            .all(|(&s, &d)| s == 0 || d <= 1)
+            && l.numel() > 0
+        {
+            Some(self.buffer().get_f64(l.offset))
+        } else {
+            None
+        }
+    }
+
     pub fn item(&self) -> Result<f64> {
         if self.numel() != 1 {
             bail!(
