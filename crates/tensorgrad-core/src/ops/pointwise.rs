@@ -153,14 +153,14 @@ fn float_only(d: DType, kernel: &str) -> Result<()> {
     Ok(())
 }
 
-fn zero_of(g: &Tensor) -> Tensor {
+pub(crate) fn zero_of(g: &Tensor) -> Tensor {
     Tensor::scalar(0.0, g.dtype())
 }
 
 // ---- recording helpers -------------------------------------------------------------------
 
 /// Record a unary op whose gradient needs the input: `bwd(g, x)`.
-fn rec_input(
+pub(crate) fn rec_input(
     name: &'static str,
     x: &Tensor,
     out: Tensor,

@@ -5,10 +5,10 @@
 //! derivatives work.
 
 use super::super::{kernel_dtype_name, via_f32, with_slice};
-use crate::autograd::saved::Saved;
 use crate::dtype::DType;
 use crate::kernels;
-use crate::tensor::{record1, Tensor};
+use crate::ops::pointwise::{rec_input, zero_of};
+use crate::tensor::Tensor;
 use crate::{bail, Result};
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, SQRT_2};
 
@@ -36,23 +36,6 @@ pub(crate) fn map_act(x: &Tensor, kernel: &str, f: &dyn Fn(f64) -> f64) -> Resul
     }
 }
 
-fn zero(g: &Tensor) -> Tensor {
-    Tensor::scalar(0.0, g.dtype())
-}
-
-/// Record an activation whose gradient is `bwd(g, x)`.
-fn rec(
-    name: &'static str,
-    x: &Tensor,
-    out: Tensor,
-    bwd: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + 'static,
-) -> Result<Tensor> {
-    let saved = Saved::new(x);
-    record1(name, &[x], out, false, move |_, g| {
-        Ok(vec![Some(bwd(g, saved.get()?)?)])
-    })
-}
-
 /// `sigmoid` of a tensor through the differentiable op.
 fn sig(x: &Tensor) -> Result<Tensor> {
     x.sigmoid()
@@ -76,9 +59,9 @@ impl Tensor {
                 v
             }
         })?;
-        rec("HardtanhBackward0", self, out, move |g, x| {
+        rec_input("HardtanhBackward0", self, out, move |g, x| {
             let mask = x.le_scalar(min_val)?.logical_or(&x.ge_scalar(max_val)?)?;
-            Tensor::where_(&mask, &zero(g), g)
+            Tensor::where_(&mask, &zero_of(g), g)
         })
     }
 
@@ -96,7 +79,7 @@ impl Tensor {
                 v * negative_slope
             }
         })?;
-        rec("LeakyReluBackward0", self, out, move |g, x| {
+        rec_input("LeakyReluBackward0", self, out, move |g, x| {
             Tensor::where_(&x.gt_scalar(0.0)?, g, &g.mul_scalar(negative_slope)?)
         })
     }
@@ -111,7 +94,7 @@ impl Tensor {
                 ((v * input_scale).exp() - 1.0) * alpha * scale
             }
         })?;
-        rec("EluBackward0", self, out, move |g, x| {
+        rec_input("EluBackward0", self, out, move |g, x| {
             let neg = g.mul(
                 &x.mul_scalar(input_scale)?
                     .exp()?
@@ -161,7 +144,7 @@ impl Tensor {
                 x * 0.5 * (1.0 + super::super::pointwise::erf_f64(x * FRAC_1_SQRT_2))
             })?
         };
-        rec("GeluBackward0", self, out, move |g, x| {
+        rec_input("GeluBackward0", self, out, move |g, x| {
             if tanh {
                 let x2 = x.mul(x)?;
                 let inner = x
@@ -197,7 +180,7 @@ impl Tensor {
     /// `F.silu(x)` = `x·σ(x)` (SiluBackward0): gradient `σ(x)·(1 + x·(1 - σ(x)))`.
     pub fn silu(&self) -> Result<Tensor> {
         let out = map_act(self, "silu_cpu", &|x| x / (1.0 + (-x).exp()))?;
-        rec("SiluBackward0", self, out, |g, x| {
+        rec_input("SiluBackward0", self, out, |g, x| {
             let s = sig(x)?;
             g.mul(&s.mul(&x.mul(&s.rsub_scalar(1.0)?)?.add_scalar(1.0)?)?)
         })
@@ -206,7 +189,7 @@ impl Tensor {
     /// `F.mish(x)` = `x·tanh(softplus(x))` (MishBackward0).
     pub fn mish(&self) -> Result<Tensor> {
         let out = map_act(self, "mish_cpu", &|x| x * x.exp().ln_1p().tanh())?;
-        rec("MishBackward0", self, out, |g, x| {
+        rec_input("MishBackward0", self, out, |g, x| {
             let t = x.softplus(1.0, 20.0)?.tanh()?;
             let s = sig(x)?;
             g.mul(&t.add(&x.mul(&s)?.mul(&t.mul(&t)?.rsub_scalar(1.0)?)?)?)
@@ -226,7 +209,7 @@ impl Tensor {
                 (x * beta).exp().ln_1p() / beta
             }
         })?;
-        rec("SoftplusBackward0", self, out, move |g, x| {
+        rec_input("SoftplusBackward0", self, out, move |g, x| {
             let bx = x.mul_scalar(beta)?;
             let inner = g.mul(&bx.sigmoid()?)?;
             Tensor::where_(&bx.gt_scalar(threshold)?, g, &inner)
@@ -248,9 +231,9 @@ impl Tensor {
                 (x + 3.0).clamp(0.0, 6.0) / 6.0
             }
         })?;
-        rec("HardsigmoidBackward0", self, out, |g, x| {
+        rec_input("HardsigmoidBackward0", self, out, |g, x| {
             let inside = x.gt_scalar(-3.0)?.logical_and(&x.lt_scalar(3.0)?)?;
-            Tensor::where_(&inside, &g.div_scalar(6.0)?, &zero(g))
+            Tensor::where_(&inside, &g.div_scalar(6.0)?, &zero_of(g))
         })
     }
 
@@ -264,10 +247,10 @@ impl Tensor {
                 x * (x + 3.0).clamp(0.0, 6.0) / 6.0
             }
         })?;
-        rec("HardswishBackward0", self, out, |g, x| {
+        rec_input("HardswishBackward0", self, out, |g, x| {
             let mid = g.mul(&x.div_scalar(3.0)?.add_scalar(0.5)?)?;
             let upper = Tensor::where_(&x.le_scalar(3.0)?, &mid, g)?;
-            Tensor::where_(&x.lt_scalar(-3.0)?, &zero(g), &upper)
+            Tensor::where_(&x.lt_scalar(-3.0)?, &zero_of(g), &upper)
         })
     }
 
@@ -281,7 +264,7 @@ impl Tensor {
                 x
             }
         })?;
-        rec("HardshrinkBackward0", self, out, move |g, x| {
+        rec_input("HardshrinkBackward0", self, out, move |g, x| {
             shrink_grad(g, x, lambd)
         })
     }
@@ -304,7 +287,7 @@ impl Tensor {
                 x * 0.0
             }
         })?;
-        rec("SoftshrinkBackward0", self, out, move |g, x| {
+        rec_input("SoftshrinkBackward0", self, out, move |g, x| {
             shrink_grad(g, x, lambd)
         })
     }
@@ -315,7 +298,7 @@ impl Tensor {
         let out = map_act(self, "log_sigmoid_cpu", &|x| {
             x.min(0.0) - (-x.abs()).exp().ln_1p()
         })?;
-        rec("LogSigmoidBackward0", self, out, |g, x| {
+        rec_input("LogSigmoidBackward0", self, out, |g, x| {
             g.mul(&x.neg()?.sigmoid()?)
         })
     }
@@ -323,5 +306,5 @@ impl Tensor {
 
 fn shrink_grad(g: &Tensor, x: &Tensor, lambd: f64) -> Result<Tensor> {
     let inside = x.ge_scalar(-lambd)?.logical_and(&x.le_scalar(lambd)?)?;
-    Tensor::where_(&inside, &zero(g), g)
+    Tensor::where_(&inside, &zero_of(g), g)
 }
