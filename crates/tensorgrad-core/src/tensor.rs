@@ -207,6 +207,18 @@ impl Tensor {
         Ok(crate::kernels::gather(data, &self.0.layout))
     }
 
+    /// Address of the first element when the data is contiguous float32 or float64 (for a
+    /// host that copies it out of linear memory in one go); None otherwise. Valid until the
+    /// next allocation.
+    pub fn contiguous_f32_f64_ptr(&self) -> Option<usize> {
+        let r = self.0.layout.contiguous_range()?;
+        match &*self.buffer() {
+            Buffer::F32(v) => Some(v[r].as_ptr() as usize),
+            Buffer::F64(v) => Some(v[r].as_ptr() as usize),
+            _ => None,
+        }
+    }
+
     /// The value of a tensor whose every element is the same stored value (a 0-dim tensor
     /// expanded by stride 0, e.g. the gradient of `sum()`), if it is one.
     pub fn expanded_scalar(&self) -> Option<f64> {

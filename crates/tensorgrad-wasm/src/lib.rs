@@ -131,6 +131,15 @@ impl RawTensor {
     pub fn to_f64(&self) -> Vec<f64> {
         self.t.to_f64_vec()
     }
+    /// Byte address in WASM memory of contiguous float32/float64 data, or 0: JS copies the
+    /// data out with one `TypedArray.slice()` instead of two copies through a Vec.
+    #[wasm_bindgen(js_name = dataPtr)]
+    pub fn data_ptr(&self) -> u32 {
+        if self.t.numel() == 0 {
+            return 0;
+        }
+        self.t.contiguous_f32_f64_ptr().map_or(0, |p| p as u32)
+    }
     #[wasm_bindgen(js_name = toF32)]
     pub fn to_f32(&self) -> Vec<f32> {
         // float32 data is copied as it is (no round trip through f64)

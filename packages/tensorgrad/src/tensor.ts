@@ -1,7 +1,7 @@
 // The Tensor class: a thin, typed skin over the wasm handle. All math, autograd and printing
 // happen in the Rust core; this layer maps PyTorch's Python signatures onto JavaScript
 // (camelCase names, positional order kept, keyword arguments in a trailing options object).
-import { raw, type RawNode, type RawTensor } from "./wasm.js";
+import { raw, wasmMemory, type RawNode, type RawTensor } from "./wasm.js";
 import { track } from "./memory.js";
 
 /**
@@ -530,7 +530,8 @@ export class Tensor {
   }
   /** The data as nested JavaScript arrays (a number for a 0-d tensor). */
   tolist(): NestedArray {
-    const flat = Array.from(this._raw.toF64());
+    const d = this.dtype;
+    const flat = Array.from(d === "float32" || d === "float64" ? this.toTypedArray() : this._raw.toF64());
     const vals: (number | boolean)[] = this.dtype === "bool" ? flat.map((v) => v !== 0) : flat;
     const shape = this.shape;
     if (shape.length === 0) return vals[0]!;
@@ -545,7 +546,17 @@ export class Tensor {
   }
   /** A copy of the data in row-major order (Float32Array for float32, else Float64Array). */
   toTypedArray(): Float32Array | Float64Array {
-    return this.dtype === "float32" ? this._raw.toF32() : this._raw.toF64();
+    const d = this.dtype;
+    if (d === "float32" || d === "float64") {
+      // Contiguous data: one copy straight out of WASM memory.
+      const ptr = this._raw.dataPtr();
+      if (ptr !== 0) {
+        const n = this._raw.numel();
+        const buf = wasmMemory().buffer;
+        return d === "float32" ? new Float32Array(buf, ptr, n).slice() : new Float64Array(buf, ptr, n).slice();
+      }
+    }
+    return d === "float32" ? this._raw.toF32() : this._raw.toF64();
   }
   /** Printed exactly as PyTorch prints it, e.g. `tensor([5.])`. */
   toString(): string {

@@ -10,13 +10,19 @@ async function load(): Promise<void> {
     // Hidden from bundlers: this branch only runs in Node, where fetch() cannot read file: URLs.
     const fsName = "node:fs/promises";
     const fs: typeof import("node:fs/promises") = await import(/* @vite-ignore */ fsName);
-    await init({ module_or_path: await fs.readFile(wasmUrl) });
+    exports = await init({ module_or_path: await fs.readFile(wasmUrl) });
   } else {
-    await init({ module_or_path: wasmUrl });
+    exports = await init({ module_or_path: wasmUrl });
   }
 }
 
+let exports: { memory: WebAssembly.Memory };
 await load();
+
+/** The core's linear memory (its buffer is replaced when memory grows: read it each time). */
+export function wasmMemory(): WebAssembly.Memory {
+  return exports.memory;
+}
 
 export { raw };
 export type RawTensor = raw.RawTensor;
