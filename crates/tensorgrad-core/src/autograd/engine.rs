@@ -74,6 +74,14 @@ fn validate(node: &Node, i: usize, g: Tensor) -> Result<Tensor> {
     Ok(g)
 }
 
+/// How many gradient slots a node's input buffer has (one per output; a leaf's accumulator has one).
+fn num_outputs(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::AccumulateGrad { .. } => 1,
+        NodeKind::Op { .. } => node.output_meta.len(),
+    }
+}
+
 fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
     *slot = Some(match slot.take() {
         None => g,
@@ -142,10 +150,7 @@ pub fn run_backward(
 
     let mut buffers: HashMap<NodeKey, Vec<Option<Tensor>>> = HashMap::with_capacity(order.len());
     for (e, g) in root_edges.iter().zip(grad_roots) {
-        let n_out = match &e.node.kind {
-            NodeKind::AccumulateGrad { .. } => 1,
-            NodeKind::Op { .. } => e.node.output_meta.len(),
-        };
+        let n_out = num_outputs(&e.node);
         let buf = buffers
             .entry(key(&e.node))
             .or_insert_with(|| vec![None; n_out]);
@@ -236,10 +241,7 @@ pub fn run_backward(
                         continue;
                     }
                     let g = validate(node, i, g)?;
-                    let n_out = match &edge.node.kind {
-                        NodeKind::AccumulateGrad { .. } => 1,
-                        NodeKind::Op { .. } => edge.node.output_meta.len(),
-                    };
+                    let n_out = num_outputs(&edge.node);
                     let buf = buffers
                         .entry(key(&edge.node))
                         .or_insert_with(|| vec![None; n_out]);
