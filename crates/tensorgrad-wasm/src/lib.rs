@@ -13,6 +13,7 @@ mod ops_nn;
 mod ops_pointwise;
 mod ops_reductions;
 mod ops_views;
+mod threads;
 
 use callbacks::{take_js_error, JsFn};
 use std::rc::Rc;

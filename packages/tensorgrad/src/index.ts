@@ -81,6 +81,10 @@ export const linalg = { ...linalgCore, ...linalgReductions };
 export { tidy, keep, dispose } from "./memory.js";
 export { setKernelProvider } from "./backend.js";
 export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
+export { setNumThreads, getNumThreads } from "./threads.js";
+import { _breakWorkersForTest, _threadsStats } from "./threads.js";
+/** @internal Test hooks of the matmul thread pool. */
+export const _threads = { breakNext: _breakWorkersForTest, stats: _threadsStats };
 
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

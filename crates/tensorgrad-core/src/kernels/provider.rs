@@ -56,6 +56,29 @@ pub trait KernelProvider {
         trans_a: bool,
         trans_b: bool,
     ) -> Option<Vec<f32>>;
+    /// The same product written into `c` (m×n row-major, zero-filled on entry); false declines
+    /// and leaves `c` for the CPU kernel. A provider that computes in place (the thread pool)
+    /// saves the result's copies; the default goes through [`KernelProvider::matmul_f32`].
+    #[allow(clippy::too_many_arguments)]
+    fn matmul_into_f32(
+        &self,
+        a: &[f32],
+        b: &[f32],
+        m: usize,
+        k: usize,
+        n: usize,
+        trans_a: bool,
+        trans_b: bool,
+        c: &mut [f32],
+    ) -> bool {
+        match self.matmul_f32(a, b, m, k, n, trans_a, trans_b) {
+            Some(v) if v.len() == c.len() => {
+                c.copy_from_slice(&v);
+                true
+            }
+            _ => false,
+        }
+    }
     /// The sum of all elements (full reductions of contiguous float32 data).
     fn sum_f32(&self, _x: &[f32]) -> Option<f32> {
         None

@@ -154,12 +154,11 @@ pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout
         ) {
             let (sa, sb) = (&a[ao..ao + m * k], &b[bo..bo + k * n]);
             if let (Some(fa), Some(fb)) = (T::as_f32(sa), T::as_f32(sb)) {
-                let v = p
-                    .matmul_f32(fa, fb, m, k, n, !a_rowmajor, !b_rowmajor)
-                    .filter(|v| v.len() == m * n);
-                if let Some(v) = v.and_then(T::from_f32_vec) {
-                    cb.copy_from_slice(&v);
-                    continue;
+                // float32 only (as_f32 is None otherwise): the provider writes C in place.
+                if let Some(fc) = crate::kernels::gemm::same_type_mut::<T, f32>(cb) {
+                    if p.matmul_into_f32(fa, fb, m, k, n, !a_rowmajor, !b_rowmajor, fc) {
+                        continue;
+                    }
                 }
             }
         }
