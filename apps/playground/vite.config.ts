@@ -1,6 +1,16 @@
 import { defineConfig } from "vite";
 
+// Cross-origin isolation (COOP + COEP): lets the page use SharedArrayBuffer, so tensorgrad's
+// matmul thread pool runs (without it tensorgrad silently stays on one thread). A static host
+// serving dist/ must send the same two headers for threads in production.
+const isolation = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
 export default defineConfig({
+  server: { headers: isolation },
+  preview: { headers: isolation },
   // Relative asset URLs: the built site works from any path (http://host/some/sub/dir/).
   base: "./",
   build: {

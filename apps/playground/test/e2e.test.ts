@@ -86,11 +86,12 @@ interface Served {
   type: string;
 }
 
-function serve(root: string, served: Served[]): Promise<Server> {
+/** `extra` headers go on every response (the COOP/COEP pair makes the page cross-origin isolated). */
+function serve(root: string, served: Served[], extra: Record<string, string> = {}): Promise<Server> {
   const server = createServer((req, res) => {
     const done = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) => {
       served.push({ path: pathname, status, type });
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...extra, ...headers });
       res.end(req.method === "HEAD" ? undefined : body);
     };
     let pathname = "/";
@@ -371,6 +372,116 @@ describe.skipIf(SKIP)("playground end to end (built site, Chromium)", () => {
     }
     expect(w.pageErrors).toEqual([]);
     await page.close();
+  });
+});
+
+// ---------------------------------------------------------------- matmul threads (COOP/COEP)
+
+const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+
+/** In the page: a float32 product large enough for the pool, its backward products, and what ran where. */
+async function threadedMatmul(page: Page) {
+  return page.evaluate(async () => {
+    const tg = window.tensorgradPlayground!.tensorgrad!;
+    const pool = (tg as unknown as { _threads: { stats(): { available: boolean; workersReady: number; jobs: number } } })._threads;
+    const rand = (n: number, seed: number) => {
+      let s = seed;
+      return Float32Array.from({ length: n }, () => {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        return (s >>> 8) / 2 ** 24 - 0.5;
+      });
+    };
+    const product = () => {
+      const A = tg.tensor(rand(300 * 200, 1)).reshape(300, 200).detach().requiresGrad_(true);
+      const B = tg.tensor(rand(200 * 250, 2)).reshape(200, 250).detach().requiresGrad_(true);
+      const C = A.matmul(B);
+      C.mul(tg.tensor(rand(300 * 250, 3)).reshape(300, 250)).sum().backward();
+      return [C, A.grad!, B.grad!].map((t) => Array.from(t.toTypedArray()));
+    };
+    const byDefault = tg.getNumThreads();
+    const threads = Math.max(2, byDefault);
+    tg.setNumThreads(threads);
+    // The workers start with the first large product; wait for them (at most ~10 s).
+    for (let i = 0; i < 1000 && pool.stats().workersReady < tg.getNumThreads() - 1; i++) {
+      product();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const before = pool.stats().jobs;
+    const pooled = product();
+    const jobs = pool.stats().jobs - before;
+    tg.setNumThreads(1);
+    const single = product();
+    tg.setNumThreads(byDefault);
+    return {
+      isolated: globalThis.crossOriginIsolated,
+      hardware: navigator.hardwareConcurrency,
+      byDefault,
+      withThreads: threads,
+      available: pool.stats().available,
+      jobs,
+      pooled,
+      single,
+    };
+  });
+}
+
+describe.skipIf(SKIP)("playground matmul threads (Chromium)", () => {
+  const servers: Server[] = [];
+  let browser: Browser | undefined;
+  const served: Served[] = [];
+  let isolatedUrl = "";
+  let plainUrl = "";
+  let isolatedResult: Float32Array[] | null = null;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (see the tests above)`);
+    ensureBuilt();
+    const isolated = await serve(DIST, served, ISOLATION);
+    const plain = await serve(DIST, []);
+    servers.push(isolated, plain);
+    isolatedUrl = `http://127.0.0.1:${(isolated.address() as AddressInfo).port}${SUB_PATH}`;
+    plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}${SUB_PATH}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  });
+
+  it("cross-origin isolated (COOP/COEP): threads on by default, the pool computes large matmuls, same result as one thread", async () => {
+    const w = await openPlayground(browser!, isolatedUrl);
+    const r = await threadedMatmul(w.page);
+    expect(r.isolated).toBe(true);
+    expect(r.available).toBe(true);
+    expect(r.byDefault).toBe(Math.max(1, Math.min(r.hardware, 8)));
+    // forward C = A·B and the backward products g·Bᵀ, Aᵀ·g all went to the pool
+    expect(r.jobs).toBe(3);
+    expect(r.pooled).toEqual(r.single);
+    isolatedResult = r.pooled.map((v) => Float32Array.from(v));
+    // the worker script was bundled by Vite and served from under the sub-path
+    const worker = served.filter((s) => /threads-worker.*\.js$/.test(s.path));
+    expect(worker.length).toBeGreaterThan(0);
+    for (const s of worker) expect([s.path.startsWith(SUB_PATH), s.status]).toEqual([true, 200]);
+    expect(w.pageErrors).toEqual([]);
+    expect(w.consoleErrors).toEqual([]);
+    expect(w.badResponses).toEqual([]);
+    await w.page.close();
+  });
+
+  it("without isolation: no SharedArrayBuffer, one thread silently, the same result", async () => {
+    const w = await openPlayground(browser!, plainUrl);
+    const r = await threadedMatmul(w.page);
+    expect(r.isolated).toBe(false);
+    expect(r.available).toBe(false);
+    expect(r.byDefault).toBe(1);
+    expect(r.withThreads).toBe(2); // asked for...
+    expect(r.jobs).toBe(0); // ...but nothing ran on a worker
+    expect(r.pooled).toEqual(r.single);
+    if (isolatedResult) r.single.forEach((v, i) => expect(Float32Array.from(v)).toEqual(isolatedResult![i]));
+    expect(w.pageErrors).toEqual([]);
+    expect(w.consoleErrors).toEqual([]);
+    await w.page.close();
   });
 });
 

@@ -41,7 +41,7 @@ let scratchBytes = 0;
 let lastSeq = 0;
 let close: () => void = () => undefined;
 
-export {};
+export {}; // a module (its names stay out of the global scope)
 
 function instantiate(module: WebAssembly.Module): RawGemm {
   const imports: Record<string, Record<string, () => never>> = {};
@@ -131,9 +131,11 @@ if (inBrowser) {
   scope.onmessage = (e) => onMessage(e.data);
   close = () => scope.close();
 } else {
-  // Hidden from bundlers: this branch only runs in Node.
+  // Hidden from bundlers: this branch only runs in Node. No top-level await: bundlers emit
+  // workers as classic scripts by default (Vite: worker.format "iife").
   const wtName = "node:worker_threads";
-  const { parentPort } = (await import(/* @vite-ignore */ wtName)) as { parentPort: Port };
-  parentPort.on("message", onMessage);
-  close = () => parentPort.close();
+  void import(/* @vite-ignore */ wtName).then(({ parentPort }: { parentPort: Port }) => {
+    parentPort.on("message", onMessage);
+    close = () => parentPort.close();
+  });
 }

@@ -361,6 +361,8 @@ function runJob(
 ): boolean {
   const { split, parts, aSrc, bSrc } = pl;
   const f32 = p.f32;
+  const prof = (globalThis as { __tgProf?: number[] }).__tgProf;
+  const t0 = prof ? performance.now() : 0;
   const aOff0 = 0;
   const bOff0 = aSrc[1] - aSrc[0];
   const cOff0 = bOff0 + (bSrc[1] - bSrc[0]);
@@ -397,12 +399,16 @@ function runJob(
   }
   // This thread's share, computed in place (re-entrant call into the core: it touches no
   // tensor or graph state). It may grow memory, which detaches the views: use addresses.
+  const t1 = prof ? performance.now() : 0;
   gemmPart(split, parts[0]!, aAddr, bAddr, cAddr, m, k, n, ta, tb);
+  const t2 = prof ? performance.now() : 0;
+  let tw = 0;
   let failed: string | null = null;
   for (const j of jobs) {
     const expectMs = (2 * m * k * n) / parts.length / 1e6; // at 1 GFLOP/s
     const ok = j.seq >= 0 && waitFor(p.ctrl, j.w * SLOT + DONE, j.seq, 10_000 + 20 * expectMs);
     const status = ok ? p.ctrl[j.w * SLOT + STATUS] : -1;
+    if (prof) tw = performance.now();
     if (ok && status === 0) {
       const out = new Float32Array(wasmMemory().buffer, cAddr, m * n);
       const len = j.part.hi - j.part.lo;
@@ -414,6 +420,10 @@ function runJob(
     }
   }
   jobsRun++;
+  if (prof) {
+    const t3 = performance.now();
+    (prof as unknown as number[][]).push([t1 - t0, t2 - t1, tw - t2, t3 - tw]);
+  }
   if (failed) fail(failed);
   return true;
 }
