@@ -83,8 +83,11 @@ if (args.json) {
 }
 
 // ---- table --------------------------------------------------------------------------------
+// [key, label, unit, higher is better, the peers' key (default: key)]
 const rows = [
   ...cfg.w1Sizes.map((n) => [`W1_${n}`, `W1 matmul f32 N=${n}`, "GFLOP/s", true]),
+  // tensorgrad with its default thread pool against the same (single-threaded) peer figures
+  ...cfg.w1Sizes.map((n) => [`W1T_${n}`, `W1 N=${n} threads (default)`, "GFLOP/s", true, `W1_${n}`]),
   ["W2", "W2 tanh(x*a+b).sum() 1e6 f32 fwd", "ms", false],
   ["W3", "W3 MLP 784-256-10 fwd+bwd+SGD b=64", "steps/s", true],
   ["W4", "W4 1000x(x*1.0001+0.0001) scalar f+b", "us/op", false],
@@ -93,9 +96,9 @@ const rows = [
 const peers = libs.filter((l) => l !== "tensorgrad");
 const fmt = (v) => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const head = ["workload", "unit", "tensorgrad", ...peers, ...peers.map((p) => `x vs ${p}`)];
-const body = rows.map(([k, label, unit, higher]) => {
+const body = rows.map(([k, label, unit, higher, peerKey = k]) => {
   const tg = results.tensorgrad?.results[k]?.value;
-  const vals = peers.map((p) => results[p]?.results[k]?.value);
+  const vals = peers.map((p) => results[p]?.results[peerKey]?.value);
   const ratios = vals.map((v) => (tg === undefined || v === undefined ? undefined : higher ? tg / v : v / tg));
   return [label, unit, fmt(tg), ...vals.map(fmt), ...ratios.map((r) => (r === undefined ? "-" : `${fmt(r)}x`))];
 });

@@ -24,6 +24,12 @@ if (want("W1")) {
     const r = await measure(m.w1(n), opts);
     results[`W1_${n}`] = { value: (2 * n ** 3) / (r.ms * 1e6), unit: "GFLOP/s", ms: r.ms, reps: r.samples.length, inner: r.inner };
     log(`W1 N=${n}: ${results[`W1_${n}`].value.toFixed(2)} GFLOP/s`);
+    if (m.w1Threads) {
+      // tensorgrad's default configuration: the matmul thread pool
+      const t = await measure(await m.w1Threads(n), opts);
+      results[`W1T_${n}`] = { value: (2 * n ** 3) / (t.ms * 1e6), unit: "GFLOP/s", ms: t.ms, reps: t.samples.length, inner: t.inner, threads: m.w1Threads.threads };
+      log(`W1 N=${n}, ${m.w1Threads.threads} threads: ${results[`W1T_${n}`].value.toFixed(2)} GFLOP/s`);
+    }
   }
 }
 if (want("W2")) {

@@ -1,7 +1,7 @@
 // End-to-end: spawn `node bin/tensorgrad.js ...` as a user would (dist/ is built by global-setup).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -255,6 +255,7 @@ describe("tensorgrad info", () => {
     expect(info.versions.tensorgradGpu).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.versions.gpujs).toMatch(/^2\./);
     expect(info.wasm).toEqual({ simdRuntime: true, simdInCore: true }); // .cargo/config.toml builds with simd128
+    expect(info.threads).toBe(Math.max(1, Math.min(availableParallelism(), 8))); // the matmul pool's default
     expect(info.gpu.installed).toBe(true);
     // Node has no WebGL; a GPU context only through headless-gl (the `gl` module and a display)
     expect(info.gpu.supported.webgl2).toBe(false);
@@ -280,6 +281,7 @@ describe("tensorgrad info", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tensorgrad-cli {3}\d/);
     expect(r.stdout).toContain("wasm SIMD        runtime: yes; core built with simd128: yes");
+    expect(r.stdout).toMatch(/\nthreads {10}\d+ for large float32 matmuls/);
     expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl)/);
     expect(r.stdout).toMatch(/\n {2}matmul {2}/);
     expect(tg(["info", "extra"]).code).toBe(2);

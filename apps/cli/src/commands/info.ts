@@ -1,4 +1,4 @@
-// `tensorgrad info [--json]`: versions, WebAssembly SIMD, the GPU (gpu.js) backend this process
+// `tensorgrad info [--json]`: versions, WebAssembly SIMD, the matmul threads, the GPU (gpu.js) backend this process
 // gets and the dispatch table. Everything is probed, nothing assumed: in Node without the native
 // `gl` module gpu.js has no GPU context, and this says so.
 import { readFileSync } from "node:fs";
@@ -17,7 +17,8 @@ const OPTIONS = {
 const HELP = `Usage: tensorgrad info [--json]
 
 Print what this installation runs on: the versions of the CLI, the tensorgrad library and its
-WebAssembly core, whether WebAssembly SIMD is available and used, whether gpu.js (through the
+WebAssembly core, whether WebAssembly SIMD is available and used, how many threads large
+float32 matmuls use (getNumThreads(); setNumThreads(n) changes it), whether gpu.js (through the
 tensorgrad-gpu package) gets a GPU context here and in which mode (webgl2, webgl, headlessgl,
 webgpu; or webasm / cpu, gpu.js's CPU backends), and the dispatch table: for each op the size
 from which it runs on gpu.js under config.gpu = 'auto' (measured per mode, see docs/gpu.md).
@@ -35,6 +36,8 @@ export interface InfoReport {
   versions: { cli: string; tensorgrad: string | null; core: string | null; tensorgradGpu: string | null; gpujs: string | null; node: string };
   platform: string;
   wasm: { simdRuntime: boolean; simdInCore: boolean | null };
+  /** Threads large float32 matmuls use by default here (tensorgrad's getNumThreads()). */
+  threads: number | null;
   gpu: {
     /** tensorgrad-gpu could be loaded. */
     installed: boolean;
@@ -113,6 +116,7 @@ export async function collectInfo(): Promise<InfoReport> {
     },
     platform: `${process.platform} ${process.arch}`,
     wasm: { simdRuntime: runtimeSimd(), simdInCore: coreSimd() },
+    threads: typeof tg.getNumThreads === "function" ? tg.getNumThreads() : null,
     gpu: { installed: false, available: false, mode: null, supported: null, note: "tensorgrad-gpu is not installed" },
     dispatch: null,
     crossover: null,
@@ -166,6 +170,7 @@ export function formatInfo(r: InfoReport): string {
     `tensorgrad-gpu   ${r.versions.tensorgradGpu ?? "not installed"}${r.versions.gpujs ? ` (gpu.js ${r.versions.gpujs})` : ""}`,
     `node             ${r.versions.node} (${r.platform})`,
     `wasm SIMD        runtime: ${yes(r.wasm.simdRuntime)}; core built with simd128: ${yes(r.wasm.simdInCore)}`,
+    `threads          ${r.threads ?? "unknown"} for large float32 matmuls (setNumThreads(n) changes it)`,
     `GPU              ${r.gpu.available ? `available: gpu.js ${r.gpu.mode} (${r.gpu.note})` : `not available${r.gpu.mode ? ` (gpu.js mode: ${r.gpu.mode}; ${r.gpu.note})` : ` (${r.gpu.note})`}`}`,
   ];
   if (r.gpu.supported) {
