@@ -1,34 +1,33 @@
 // The matmul thread pool: large float32 matmuls are split across the calling thread and
 // `getNumThreads() - 1` workers (Node worker_threads, or module Web Workers in a
 // cross-origin-isolated page). The main WebAssembly memory is not shared, so each worker runs
-// the same compiled core in its own instance (threads-worker.ts): the main thread copies the
-// operands a worker needs into a SharedArrayBuffer, wakes the worker through a shared control
-// array (Atomics.notify; no message per call), computes its own share in place with the core's
-// GEMM, then waits for the workers (Atomics.wait in Node and workers, a spin on a browser main
-// thread, where waiting is not allowed) and copies their rows or columns of C back. The copies
-// are O(n²) against O(n³) work, so only products above MIN_WORK are split. Every element of C
-// is computed by the same blocked kernel with the same order of operations as on one thread,
-// so the result is identical. A failed worker never breaks a computation: its share is computed
-// on the calling thread and the pool falls back to one thread.
+// the same compiled core in its own instance (threads-worker.ts).
+//
+// A product is cut into chunks of C's rows (or columns, when that copies less): one large chunk
+// per thread for ~80% of C, then one small chunk per thread for the rest. The caller copies the
+// operands the workers may need into a SharedArrayBuffer, wakes them through a shared control
+// array (one Atomics.notify; no message per call) and then, like every worker, claims chunks
+// from a shared counter until none is left: the caller computes its chunks in place with the
+// core's GEMM, a worker copies its operands into its own memory and its chunk of C back. So a
+// worker that is slow to wake or shares its core with another process takes fewer chunks
+// instead of holding everyone up. Finally the caller waits for the chunks the workers claimed
+// (Atomics.wait; a spin on a browser main thread, where waiting is not allowed) and copies them
+// into C. The copies are O(n²) against O(n³) work, so only products of m·k·n ≥ MIN_WORK are
+// split. Every element of C is computed by the same blocked kernel in the same order as on one
+// thread: the result is identical. A failed worker never breaks a computation: its chunk is
+// computed by the caller and the pool falls back to one thread.
 import { raw, wasmMemory, wasmModule } from "./wasm.js";
-
-// ---- the control array: one slot of SLOT Int32s per worker (threads-worker.ts repeats these) --
-const SLOT = 32;
-const SEQ = 0;
-const CMD = 1;
-const DONE = 2;
-const STATUS = 3;
-const READY = 4;
-const GEN = 5;
-const P = 8;
-const CMD_JOB = 1;
-const CMD_MESSAGE = 2;
-const CMD_EXIT = 3;
+import {
+  BOUNDS, CDONE, claim, CMD, CMD_EXIT, CMD_JOB, CMD_MESSAGE, ctrlInts, FAULT, GEN, IDX_BITS, JOB_GEN, MAX_CHUNKS, NCHUNK,
+  NEXT, PARAMS, READY, SEQ, TAG_MASK, WORKERS, WSLOT,
+} from "./threads-layout.js";
 
 /** Products (m·k·n) below this run on one thread: the copies and the wake-up would not pay. */
 export const MIN_WORK = 64 * 64 * 64 * 4;
 /** Each participating thread gets at least this much work (m·k·n). */
 const MIN_WORK_PER_THREAD = MIN_WORK / 2;
+/** A chunk of the dynamic tail is worth at least this much work (m·k·n). */
+const MIN_TAIL_CHUNK_WORK = MIN_WORK / 4;
 /** Shares are rounded to these multiples (whole register tiles of the GEMM). */
 const ROW_ALIGN = 24;
 const COL_ALIGN = 16;
@@ -128,68 +127,69 @@ function fail(why: string): void {
   listener();
 }
 
-/** @internal Test hook: make the next job's workers fail (simulates a broken worker). */
+/**
+ * @internal Test hook: from the next job on, workers fail their chunks ("status") or claim them
+ * and never finish ("timeout"), until the caller notices (then the pool falls back to one thread).
+ */
 export function _breakWorkersForTest(how: "status" | "timeout"): void {
   breakNext = how;
 }
 let breakNext: "status" | "timeout" | null = null;
 let jobsRun = 0;
+let workerChunks = 0;
 
-/** @internal What the pool has done: split matmuls so far, workers ready now. */
-export function _threadsStats(): { available: boolean; threads: number; workersReady: number; jobs: number } {
-  return { available: threadsAvailable, threads: numThreads, workersReady: pool ? pool.ready().length : 0, jobs: jobsRun };
+/** @internal What the pool has done: matmuls split so far, chunks the workers computed, workers up now. */
+export function _threadsStats(): { available: boolean; threads: number; workersReady: number; jobs: number; workerChunks: number } {
+  return { available: threadsAvailable, threads: numThreads, workersReady: pool ? pool.ready() : 0, jobs: jobsRun, workerChunks };
 }
 
 // ---- a job ---------------------------------------------------------------------------------
 
-/** One thread's share: rows [lo, hi) of C (split "rows") or columns [lo, hi) (split "cols"). */
-interface Part {
-  lo: number;
-  hi: number;
-}
+type Split = "rows" | "cols";
 
 interface Plan {
-  split: "rows" | "cols";
-  parts: Part[]; // parts[0] is the calling thread's
-  /** Where the workers' operands start in the data buffer, and what is copied there. */
-  aSrc: [number, number]; // range of `a` copied (elements)
+  split: Split;
+  /** Chunk c covers [bounds[c], bounds[c + 1]) of C's rows or columns; the caller takes chunk 0. */
+  bounds: number[];
+  /** Ranges of a and b (elements) copied into the data buffer: what a worker's chunk may read. */
+  aSrc: [number, number];
   bSrc: [number, number];
-  floats: number; // data buffer size the job needs
-  copied: number; // elements copied in all (for choosing the split)
+  /** Data buffer size (floats): the copies, then C from bounds[1] on. */
+  floats: number;
+  /** Elements copied in all (to choose between the splits). */
+  copied: number;
 }
 
-function bounds(len: number, parts: number, align: number): Part[] {
-  const out: Part[] = [];
-  let lo = 0;
-  for (let i = 0; i < parts; i++) {
-    let hi = i === parts - 1 ? len : Math.round(((i + 1) * len) / parts / align) * align;
-    hi = Math.min(len, Math.max(hi, lo));
-    out.push({ lo, hi });
-    lo = hi;
+const roundTo = (x: number, q: number) => Math.max(q, Math.round(x / q) * q);
+
+/** Chunk boundaries over `len`: one large chunk per thread for ~80%, then a tail of smaller ones. */
+function schedule(len: number, threads: number, align: number, workPerUnit: number): number[] {
+  const big = Math.min(len, roundTo((0.8 * len) / threads, align));
+  const bounds = [0];
+  while (bounds.length <= threads && bounds[bounds.length - 1]! < len) bounds.push(Math.min(len, bounds[bounds.length - 1]! + big));
+  let left = len - bounds[bounds.length - 1]!;
+  const tailChunks = Math.max(1, Math.min(threads, Math.floor((left * workPerUnit) / MIN_TAIL_CHUNK_WORK), Math.floor(left / align)));
+  const small = roundTo(left / tailChunks, align);
+  while (left > 0) {
+    const end = Math.min(len, bounds[bounds.length - 1]! + (left < small + align ? left : small));
+    bounds.push(end);
+    left = len - end;
   }
-  return out.filter((p) => p.hi > p.lo);
+  return bounds.length - 1 > MAX_CHUNKS ? [0, len] : bounds;
 }
 
-function plan(split: "rows" | "cols", m: number, k: number, n: number, ta: boolean, tb: boolean, threads: number): Plan {
-  const parts = split === "rows" ? bounds(m, threads, ROW_ALIGN) : bounds(n, threads, COL_ALIGN);
-  const first = parts.length > 1 ? parts[1]!.lo : split === "rows" ? m : n;
-  let aSrc: [number, number];
-  let bSrc: [number, number];
-  let perWorker = 0;
-  if (split === "rows") {
-    // A's rows are contiguous when it is row-major; Aᵀ (k×m) is copied whole.
-    aSrc = ta ? [0, m * k] : [first * k, m * k];
-    bSrc = [0, k * n];
-    for (const p of parts.slice(1)) perWorker += (ta ? (k - 1) * m + (p.hi - p.lo) : (p.hi - p.lo) * k) + k * n;
-  } else {
-    // Bᵀ's rows (C's columns) are contiguous; a row-major B is copied whole.
-    aSrc = [0, m * k];
-    bSrc = tb ? [first * k, n * k] : [0, k * n];
-    for (const p of parts.slice(1)) perWorker += m * k + (tb ? (p.hi - p.lo) * k : (k - 1) * n + (p.hi - p.lo));
-  }
-  const cFloats = split === "rows" ? (m - first) * n : m * (n - first);
+function plan(split: Split, m: number, k: number, n: number, ta: boolean, tb: boolean, threads: number): Plan {
+  const rows = split === "rows";
+  const bounds = rows ? schedule(m, threads, ROW_ALIGN, k * n) : schedule(n, threads, COL_ALIGN, m * k);
+  const first = bounds.length > 2 ? bounds[1]! : rows ? m : n;
+  // A row-major A (rows) or a Bᵀ (columns) is sliced per chunk: the caller's first chunk is
+  // not copied. Every worker copies the other operand whole.
+  const aSrc: [number, number] = rows && !ta ? [first * k, m * k] : [0, m * k];
+  const bSrc: [number, number] = !rows && tb ? [first * k, n * k] : [0, k * n];
+  const whole = rows ? k * n + (ta ? m * k : 0) : m * k + (tb ? 0 : k * n);
+  const cFloats = rows ? (m - first) * n : m * (n - first);
   const main = aSrc[1] - aSrc[0] + (bSrc[1] - bSrc[0]);
-  return { split, parts, aSrc, bSrc, floats: main + cFloats, copied: main + perWorker + 2 * cFloats };
+  return { split, bounds, aSrc, bSrc, floats: main + cFloats, copied: main + (threads - 1) * whole + 2 * cFloats };
 }
 
 class Pool {
@@ -202,7 +202,7 @@ class Pool {
   private seq = 0;
 
   constructor(nWorkers: number, floats: number) {
-    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * nWorkers));
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * ctrlInts(nWorkers)));
     this.data = new SharedArrayBuffer(4 * floats);
     this.f32 = new Float32Array(this.data);
     const module = wasmModule();
@@ -211,47 +211,53 @@ class Pool {
         this.broken ??= `worker error: ${e instanceof Error ? e.message : String(e)}`;
       });
       this.workers.push(worker);
-      worker.postMessage({ module, ctrl: this.ctrl.buffer, base: w * SLOT, data: this.data, gen: this.gen });
+      worker.postMessage({ module, ctrl: this.ctrl.buffer, index: w, data: this.data, gen: this.gen });
     }
   }
 
-  /** Indices of the workers that are instantiated and hold the current data buffer. */
-  ready(): number[] {
-    const out: number[] = [];
+  /** How many workers are instantiated and hold the current data buffer. */
+  ready(): number {
+    let n = 0;
     for (let w = 0; w < this.workers.length; w++) {
-      const r = Atomics.load(this.ctrl, w * SLOT + READY);
+      const slot = WORKERS + WSLOT * w;
+      const r = Atomics.load(this.ctrl, slot + READY);
       if (r < 0) this.broken ??= "a worker could not instantiate the WebAssembly module";
-      else if (r === 1 && Atomics.load(this.ctrl, w * SLOT + GEN) === this.gen) out.push(w);
+      else if (r === 1 && Atomics.load(this.ctrl, slot + GEN) === this.gen) n++;
     }
-    return out;
+    return n;
   }
 
   /** Replace the data buffer with one of `floats` (the workers get it by message); false on timeout. */
-  grow(floats: number, workers: number[]): boolean {
+  grow(floats: number): boolean {
     this.data = new SharedArrayBuffer(4 * floats);
     this.f32 = new Float32Array(this.data);
     this.gen++;
-    for (const w of workers) {
-      this.workers[w]!.postMessage({ data: this.data, gen: this.gen });
-      this.command(w, CMD_MESSAGE);
-    }
-    return workers.every((w) => waitFor(this.ctrl, w * SLOT + GEN, this.gen, 5000));
+    for (const w of this.workers) w.postMessage({ data: this.data, gen: this.gen });
+    this.announce(CMD_MESSAGE);
+    return this.workers.every((_, w) => waitFor(this.ctrl, WORKERS + WSLOT * w + GEN, this.gen, 5000));
   }
 
-  command(w: number, cmd: number): number {
-    const base = w * SLOT;
-    this.ctrl[base + CMD] = cmd;
-    const seq = ++this.seq;
-    Atomics.store(this.ctrl, base + SEQ, seq);
-    Atomics.notify(this.ctrl, base + SEQ);
-    return seq;
+  /** Bump SEQ with a command and wake every worker; returns the job's tag. */
+  announce(cmd: number, prepare?: (tag: number) => void): number {
+    let seq = (this.seq + 1) | 0;
+    if ((seq & TAG_MASK) === 0) seq = (seq + 1) | 0;
+    this.seq = seq;
+    prepare?.(seq & TAG_MASK);
+    this.ctrl[CMD] = cmd;
+    Atomics.store(this.ctrl, SEQ, seq);
+    Atomics.notify(this.ctrl, SEQ);
+    return seq & TAG_MASK;
   }
 
   close(): void {
-    for (let w = 0; w < this.workers.length; w++) {
+    try {
+      this.announce(CMD_EXIT);
+    } catch {
+      // nothing to wake
+    }
+    for (const w of this.workers) {
       try {
-        this.command(w, CMD_EXIT);
-        void this.workers[w]!.terminate();
+        void w.terminate();
       } catch {
         // already gone
       }
@@ -261,10 +267,10 @@ class Pool {
 
 function spawn(onError: (e: unknown) => void): AnyWorker {
   if (NodeWorker) {
-    // A computed specifier, so bundlers do not copy this file as an asset for the Node branch.
-    const file = "./threads-worker.js";
+    // A computed specifier, so bundlers do not copy this file as an asset for the Node branch;
     // execArgv: [] - the worker needs none of the process's flags, and some (--input-type,
     // loaders such as tsx) would break or slow its start.
+    const file = "./threads-worker.js";
     const w = new NodeWorker(new URL(file, import.meta.url), { execArgv: [] });
     w.unref(); // never keeps a Node process alive
     w.on("error", onError);
@@ -277,37 +283,36 @@ function spawn(onError: (e: unknown) => void): AnyWorker {
   return w;
 }
 
-/** Wait until ctrl[i] === want, up to timeoutMs; Atomics.wait where allowed, else a spin. */
-function waitFor(ctrl: Int32Array, i: number, want: number, timeoutMs: number): boolean {
+/** Wait until ctrl[i] is one of `want`, up to timeoutMs; Atomics.wait where allowed, else a spin. */
+function waitFor(ctrl: Int32Array, i: number, want: number, timeoutMs: number, orWant = want): boolean {
   const t0 = performance.now();
   for (;;) {
     const v = Atomics.load(ctrl, i);
-    if (v === want) return true;
+    if (v === want || v === orWant) return true;
     const left = timeoutMs - (performance.now() - t0);
     if (left <= 0) return false;
     if (canBlock) Atomics.wait(ctrl, i, v, left);
   }
 }
 
-/** C (m×n) += op(A)·op(B) for one part, in the main instance's memory (byte addresses). */
-function gemmPart(
-  split: "rows" | "cols", part: Part, aAddr: number, bAddr: number, cAddr: number,
+/** C += op(A)·op(B) for chunk [lo, hi) in the main instance's memory (byte addresses). */
+function gemmChunk(
+  split: Split, lo: number, hi: number, aAddr: number, bAddr: number, cAddr: number,
   m: number, k: number, n: number, ta: boolean, tb: boolean,
 ): void {
   const [rsa, csa] = ta ? [1, m] : [k, 1];
   const [rsb, csb] = tb ? [1, k] : [n, 1];
-  const len = part.hi - part.lo;
   const ok =
     split === "rows"
-      ? raw.gemmF32Raw(len, n, k, aAddr + 4 * part.lo * rsa, rsa, csa, bAddr, rsb, csb, cAddr + 4 * part.lo * n, n)
-      : raw.gemmF32Raw(m, len, k, aAddr, rsa, csa, bAddr + 4 * part.lo * csb, rsb, csb, cAddr + 4 * part.lo, n);
-  if (!ok) throw new Error("tensorgrad: internal error: gemmF32Raw rejected a share");
+      ? raw.gemmF32Raw(hi - lo, n, k, aAddr + 4 * lo * rsa, rsa, csa, bAddr, rsb, csb, cAddr + 4 * lo * n, n)
+      : raw.gemmF32Raw(m, hi - lo, k, aAddr, rsa, csa, bAddr + 4 * lo * csb, rsb, csb, cAddr + 4 * lo, n);
+  if (!ok) throw new Error("tensorgrad: internal error: gemmF32Raw rejected a chunk");
 }
 
 /**
  * Offered every float32 matmul with m·k·n ≥ MIN_WORK (by backend.ts): computes C in place
  * across the pool and returns true, or returns false (C untouched) to let the core's kernel run.
- * `a`, `b`, `c` are views of the main WebAssembly memory.
+ * `a`, `b`, `c` are views of the main WebAssembly memory; C is zero on entry.
  */
 export function poolMatmulInto(
   a: Float32Array, b: Float32Array, c: Float32Array,
@@ -316,114 +321,95 @@ export function poolMatmulInto(
   if (numThreads < 2) return false;
   const work = m * k * n;
   if (work < MIN_WORK) return false;
-  const threads = Math.min(numThreads, Math.floor(work / MIN_WORK_PER_THREAD));
+  let threads = Math.min(numThreads, Math.floor(work / MIN_WORK_PER_THREAD));
   if (threads < 2) return false;
-  const rows = plan("rows", m, k, n, ta, tb, threads);
-  const cols = plan("cols", m, k, n, ta, tb, threads);
-  const pl = rows.parts.length < 2 || (cols.parts.length >= 2 && cols.copied < rows.copied) ? cols : rows;
-  if (pl.parts.length < 2) return false;
   if (!pool) {
     // Started lazily, by the first product large enough; it runs on this thread while the
     // workers start (they never block the caller).
     try {
-      pool = new Pool(numThreads - 1, Math.max(1 << 20, 2 * pl.floats));
+      pool = new Pool(numThreads - 1, Math.max(1 << 20, 2 * (m * k + k * n + m * n)));
     } catch (e) {
       fail(`cannot start workers: ${e instanceof Error ? e.message : String(e)}`);
     }
     return false;
   }
   const p = pool;
+  const ready = p.ready();
   if (p.broken) {
     fail(p.broken);
     return false;
   }
-  let ready = p.ready();
-  if (p.broken) {
-    fail(p.broken);
-    return false;
-  }
-  if (ready.length === 0) return false; // still starting
-  ready = ready.slice(0, pl.parts.length - 1);
-  // Fewer workers ready than planned: re-plan for the threads there are.
-  const plan2 = ready.length + 1 === pl.parts.length ? pl : plan(pl.split, m, k, n, ta, tb, ready.length + 1);
-  if (plan2.parts.length < 2) return false;
-  if (plan2.floats > p.f32.length && !p.grow(Math.max(2 * p.f32.length, plan2.floats), ready)) {
+  if (ready === 0) return false; // still starting
+  threads = Math.min(threads, ready + 1);
+  const rows = plan("rows", m, k, n, ta, tb, threads);
+  const cols = plan("cols", m, k, n, ta, tb, threads);
+  const pl = rows.bounds.length < 3 || (cols.bounds.length >= 3 && cols.copied < rows.copied) ? cols : rows;
+  if (pl.bounds.length < 3) return false;
+  if (pl.floats > p.f32.length && !p.grow(Math.max(2 * p.f32.length, pl.floats))) {
     fail("a worker did not take the new buffer in time");
     return false;
   }
-  return runJob(p, plan2, ready, a, b, c, m, k, n, ta, tb);
+  runJob(p, pl, a, b, c, m, k, n, ta, tb);
+  return true;
 }
 
 function runJob(
-  p: Pool, pl: Plan, ready: number[],
-  a: Float32Array, b: Float32Array, c: Float32Array,
+  p: Pool, pl: Plan, a: Float32Array, b: Float32Array, c: Float32Array,
   m: number, k: number, n: number, ta: boolean, tb: boolean,
-): boolean {
-  const { split, parts, aSrc, bSrc } = pl;
-  const f32 = p.f32;
-  const prof = (globalThis as { __tgProf?: number[] }).__tgProf;
-  const t0 = prof ? performance.now() : 0;
-  const aOff0 = 0;
-  const bOff0 = aSrc[1] - aSrc[0];
-  const cOff0 = bOff0 + (bSrc[1] - bSrc[0]);
-  f32.set(a.subarray(aSrc[0], aSrc[1]), aOff0);
-  f32.set(b.subarray(bSrc[0], bSrc[1]), bOff0);
+): void {
+  const { split, bounds, aSrc, bSrc } = pl;
+  const ctrl = p.ctrl;
+  const nChunks = bounds.length - 1;
+  const aOff = 0;
+  const bOff = aSrc[1] - aSrc[0];
+  const cOff = bOff + (bSrc[1] - bSrc[0]);
+  p.f32.set(a.subarray(aSrc[0], aSrc[1]), aOff);
+  p.f32.set(b.subarray(bSrc[0], bSrc[1]), bOff);
+  // Data buffer index of C's chunk starting at `lo`.
+  const first = bounds[1]!;
+  const cAt = (lo: number) => cOff + (split === "rows" ? (lo - first) * n : m * (lo - first));
+  const fault = breakNext;
+  const tag = p.announce(CMD_JOB, (tag) => {
+    ctrl.set([split === "rows" ? 0 : 1, m, n, k, ta ? 1 : 0, tb ? 1 : 0, aOff - aSrc[0], bOff - bSrc[0], cAt(0)], PARAMS);
+    ctrl.set(bounds, BOUNDS);
+    ctrl[NCHUNK] = nChunks;
+    ctrl[JOB_GEN] = p.gen;
+    ctrl[FAULT] = fault === "status" ? 1 : fault === "timeout" ? 2 : 0;
+    // The caller's first chunk is claimed before anyone is woken: its operands are not copied.
+    Atomics.store(ctrl, NEXT, (tag << IDX_BITS) | 1);
+  });
+  // The caller's chunks, computed in place (a re-entrant call into the core: it touches no
+  // tensor or graph state). The core may grow memory, which detaches views: use addresses.
   const [aAddr, bAddr, cAddr] = [a.byteOffset, b.byteOffset, c.byteOffset];
-  const [rsa, csa] = ta ? [1, m] : [k, 1];
-  const [rsb, csb] = tb ? [1, k] : [n, 1];
-  const jobs: { w: number; seq: number; part: Part; cOff: number }[] = [];
-  let cOff = cOff0;
-  const breaking = breakNext;
-  breakNext = null;
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
-    const w = ready[i - 1]!;
-    const len = part.hi - part.lo;
-    let prm: number[];
-    if (split === "rows") {
-      // Worker's op(A) rows start at element `lo·rsa` of A, which sits at aOff0 + that − aSrc[0].
-      const aStart = aOff0 + part.lo * rsa - aSrc[0];
-      const aLen = (len - 1) * rsa + (k - 1) * csa + 1;
-      prm = [len, n, k, aStart, aLen, rsa, csa, bOff0, k * n, rsb, csb, cOff];
-      cOff += len * n;
-    } else {
-      const bStart = bOff0 + part.lo * csb - bSrc[0];
-      const bLen = (k - 1) * rsb + (len - 1) * csb + 1;
-      prm = [m, len, k, aOff0, m * k, rsa, csa, bStart, bLen, rsb, csb, cOff];
-      cOff += m * len;
-    }
-    if (breaking === "status") prm[0] = 0x7fffffff; // an impossible share: the worker reports failure
-    p.ctrl.set(prm, w * SLOT + P);
-    const seq = breaking === "timeout" ? -1 : p.command(w, CMD_JOB);
-    jobs.push({ w, seq, part, cOff: cOff - (split === "rows" ? len * n : m * len) });
+  const mine = new Set<number>([0]);
+  gemmChunk(split, 0, first, aAddr, bAddr, cAddr, m, k, n, ta, tb);
+  for (let idx = claim(ctrl, tag); idx >= 0; idx = claim(ctrl, tag)) {
+    mine.add(idx);
+    gemmChunk(split, bounds[idx]!, bounds[idx + 1]!, aAddr, bAddr, cAddr, m, k, n, ta, tb);
   }
-  // This thread's share, computed in place (re-entrant call into the core: it touches no
-  // tensor or graph state). It may grow memory, which detaches the views: use addresses.
-  const t1 = prof ? performance.now() : 0;
-  gemmPart(split, parts[0]!, aAddr, bAddr, cAddr, m, k, n, ta, tb);
-  const t2 = prof ? performance.now() : 0;
-  let tw = 0;
+  // The workers' chunks: wait for each, copy it into C.
   let failed: string | null = null;
-  for (const j of jobs) {
-    const expectMs = (2 * m * k * n) / parts.length / 1e6; // at 1 GFLOP/s
-    const ok = j.seq >= 0 && waitFor(p.ctrl, j.w * SLOT + DONE, j.seq, 10_000 + 20 * expectMs);
-    const status = ok ? p.ctrl[j.w * SLOT + STATUS] : -1;
-    if (prof) tw = performance.now();
-    if (ok && status === 0) {
+  const timeout = fault === "timeout" ? 200 : 10_000 + (40 * m * k * n) / 1e6 / nChunks; // 0.05 GFLOP/s at worst
+  for (let idx = 1; idx < nChunks; idx++) {
+    if (mine.has(idx)) continue;
+    const [lo, hi] = [bounds[idx]!, bounds[idx + 1]!];
+    const ok = waitFor(ctrl, CDONE + idx, tag, timeout, -tag) && Atomics.load(ctrl, CDONE + idx) === tag;
+    if (ok) {
+      workerChunks++;
       const out = new Float32Array(wasmMemory().buffer, cAddr, m * n);
-      const len = j.part.hi - j.part.lo;
-      if (split === "rows") out.set(f32.subarray(j.cOff, j.cOff + len * n), j.part.lo * n);
-      else for (let i = 0; i < m; i++) out.set(f32.subarray(j.cOff + i * len, j.cOff + (i + 1) * len), i * n + j.part.lo);
+      const len = hi - lo;
+      const at = cAt(lo);
+      if (split === "rows") out.set(p.f32.subarray(at, at + len * n), lo * n);
+      else for (let i = 0; i < m; i++) out.set(p.f32.subarray(at + i * len, at + (i + 1) * len), i * n + lo);
     } else {
-      failed ??= ok ? "a worker's share failed" : "a worker did not answer";
-      gemmPart(split, j.part, aAddr, bAddr, cAddr, m, k, n, ta, tb);
+      failed ??= Atomics.load(ctrl, CDONE + idx) === -tag ? "a worker's chunk failed" : "a worker did not finish its chunk";
+      gemmChunk(split, lo, hi, aAddr, bAddr, cAddr, m, k, n, ta, tb);
     }
   }
   jobsRun++;
-  if (prof) {
-    const t3 = performance.now();
-    (prof as unknown as number[][]).push([t1 - t0, t2 - t1, tw - t2, t3 - tw]);
+  if (failed) {
+    breakNext = null;
+    fail(failed);
   }
-  if (failed) fail(failed);
-  return true;
 }
+
