@@ -22,8 +22,12 @@ import {
   NEXT, PARAMS, READY, SEQ, TAG_MASK, WORKERS, WSLOT,
 } from "./threads-layout.js";
 
-/** Products (m·k·n) below this run on one thread: the copies and the wake-up would not pay. */
-export const MIN_WORK = 64 * 64 * 64 * 4;
+/**
+ * Products (m·k·n) below this run on one thread: the copies, the repacking and the wake-up do
+ * not pay. Measured on 2 cores (bench/threads.mjs conditions, all products offered): 96³ 0.75x,
+ * 128³ 1.2x, 160³ 1.34x, 256³ 1.55x of one thread.
+ */
+export const MIN_WORK = 128 * 128 * 128;
 /** Each participating thread gets at least this much work (m·k·n). */
 const MIN_WORK_PER_THREAD = MIN_WORK / 2;
 /** A chunk of the dynamic tail is worth at least this much work (m·k·n). */
@@ -136,11 +140,12 @@ export function _breakWorkersForTest(how: "status" | "timeout"): void {
 }
 let breakNext: "status" | "timeout" | null = null;
 let jobsRun = 0;
+let colJobs = 0;
 let workerChunks = 0;
 
-/** @internal What the pool has done: matmuls split so far, chunks the workers computed, workers up now. */
-export function _threadsStats(): { available: boolean; threads: number; workersReady: number; jobs: number; workerChunks: number } {
-  return { available: threadsAvailable, threads: numThreads, workersReady: pool ? pool.ready() : 0, jobs: jobsRun, workerChunks };
+/** @internal What the pool has done: matmuls split so far (by columns), chunks the workers computed, workers up now. */
+export function _threadsStats(): { available: boolean; threads: number; workersReady: number; jobs: number; colJobs: number; workerChunks: number } {
+  return { available: threadsAvailable, threads: numThreads, workersReady: pool ? pool.ready() : 0, jobs: jobsRun, colJobs, workerChunks };
 }
 
 // ---- a job ---------------------------------------------------------------------------------
@@ -156,8 +161,8 @@ interface Plan {
   bSrc: [number, number];
   /** Data buffer size (floats): the copies, then C from bounds[1] on. */
   floats: number;
-  /** Elements copied in all (to choose between the splits). */
-  copied: number;
+  /** Elements copied or packed beyond what one thread does (to choose between the splits). */
+  cost: number;
 }
 
 const roundTo = (x: number, q: number) => Math.max(q, Math.round(x / q) * q);
@@ -189,7 +194,13 @@ function plan(split: Split, m: number, k: number, n: number, ta: boolean, tb: bo
   const whole = rows ? k * n + (ta ? m * k : 0) : m * k + (tb ? 0 : k * n);
   const cFloats = rows ? (m - first) * n : m * (n - first);
   const main = aSrc[1] - aSrc[0] + (bSrc[1] - bSrc[0]);
-  return { split, bounds, aSrc, bSrc, floats: main + cFloats, copied: main + (threads - 1) * whole + 2 * cFloats };
+  // The GEMM packs B once and A once per 256 columns of C: each extra row chunk packs B again,
+  // each extra column chunk A (which matters for skinny products such as a 64-row batch).
+  const chunks = bounds.length - 1;
+  let aPacks = 0; // A packs of the column chunks (one per started 256 columns)
+  for (let c = 0; c < chunks; c++) aPacks += Math.ceil((bounds[c + 1]! - bounds[c]!) / 256);
+  const repack = rows ? (chunks - 1) * k * n : (aPacks - Math.ceil(n / 256)) * m * k;
+  return { split, bounds, aSrc, bSrc, floats: main + cFloats, cost: main + (threads - 1) * whole + 2 * cFloats + repack };
 }
 
 class Pool {
@@ -343,7 +354,7 @@ export function poolMatmulInto(
   threads = Math.min(threads, ready + 1);
   const rows = plan("rows", m, k, n, ta, tb, threads);
   const cols = plan("cols", m, k, n, ta, tb, threads);
-  const pl = rows.bounds.length < 3 || (cols.bounds.length >= 3 && cols.copied < rows.copied) ? cols : rows;
+  const pl = rows.bounds.length < 3 || (cols.bounds.length >= 3 && cols.cost < rows.cost) ? cols : rows;
   if (pl.bounds.length < 3) return false;
   if (pl.floats > p.f32.length && !p.grow(Math.max(2 * p.f32.length, pl.floats))) {
     fail("a worker did not take the new buffer in time");
@@ -407,6 +418,7 @@ function runJob(
     }
   }
   jobsRun++;
+  if (split === "cols") colJobs++;
   if (failed) {
     breakNext = null;
     fail(failed);

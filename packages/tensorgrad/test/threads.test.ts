@@ -10,7 +10,7 @@ import * as tg from "tensorgrad";
 import { getNumThreads, setKernelProvider, setNumThreads, tensor, type Tensor } from "tensorgrad";
 
 const DEFAULT = getNumThreads();
-type Stats = { workersReady: number; jobs: number; workerChunks: number; available: boolean };
+type Stats = { workersReady: number; jobs: number; colJobs: number; workerChunks: number; available: boolean };
 const internal = (tg as unknown as { _threads: { stats(): Stats; breakNext(h: "status" | "timeout"): void } })._threads;
 
 afterEach(() => setKernelProvider(null));
@@ -48,20 +48,22 @@ async function withThreads<T>(n: number, f: () => T): Promise<{ value: T; jobs: 
  * Run `f` with `n` threads until a worker computed part of it (the caller takes every chunk
  * a worker is too slow to claim, so a single run may not reach the workers); all its results.
  */
-async function onWorkers<T>(n: number, f: () => T): Promise<{ values: T[]; jobsPerRun: number }> {
+async function onWorkers<T>(n: number, f: () => T): Promise<{ values: T[]; jobsPerRun: number; colJobsPerRun: number }> {
   const values: T[] = [];
   let jobsPerRun = -1;
+  let colJobsPerRun = -1;
   const r = await withThreads(n, () => {
     for (let i = 0; i < 100; i++) {
       const before = internal.stats();
       values.push(f());
       const after = internal.stats();
       jobsPerRun = after.jobs - before.jobs;
+      colJobsPerRun = after.colJobs - before.colJobs;
       if (after.workerChunks > before.workerChunks) break;
     }
   });
   expect(r.workerChunks, "no chunk ever ran on a worker").toBeGreaterThan(0);
-  return { values, jobsPerRun };
+  return { values, jobsPerRun, colJobsPerRun };
 }
 
 function expectSame(x: Float32Array, y: Float32Array): void {
@@ -94,19 +96,20 @@ describe("threads API", () => {
 });
 
 describe("thread pool matmul = one thread", () => {
-  // [label, A shape (as stored), B shape (as stored), transpose A?, transpose B?]
-  const cases: [string, number[], number[], boolean, boolean][] = [
-    ["odd shapes", [131, 257], [257, 67], false, false],
-    ["Aᵀ (a transposed view)", [257, 131], [257, 67], true, false],
-    ["Bᵀ", [131, 257], [67, 257], false, true],
-    ["Aᵀ and Bᵀ", [257, 131], [67, 257], true, true],
-    ["few rows, many columns (split by columns)", [7, 300], [300, 999], false, false],
-    ["few rows, Bᵀ (split by columns)", [5, 301], [1001, 301], false, true],
-    ["square 200", [200, 200], [200, 200], false, false],
+  // [label, A shape (as stored), B shape (as stored), transpose A?, transpose B?, split by columns?]
+  const cases: [string, number[], number[], boolean, boolean, boolean][] = [
+    ["odd shapes", [131, 257], [257, 67], false, false, false],
+    ["Aᵀ (a transposed view)", [257, 131], [257, 67], true, false, false],
+    ["Bᵀ", [131, 257], [67, 257], false, true, false],
+    ["Aᵀ and Bᵀ", [257, 131], [67, 257], true, true, false],
+    ["few rows, many columns", [7, 330], [330, 999], false, false, true],
+    ["few rows, Bᵀ", [5, 451], [1001, 451], false, true, true],
+    ["a batch of 64 rows, Bᵀ (a linear layer's g·Wᵀ)", [64, 256], [784, 256], false, true, true],
+    ["square 200", [200, 200], [200, 200], false, false, false],
   ];
   for (const threads of [2, 3]) {
-    for (const [label, sa, sb, ta, tb] of cases) {
-      it(`${label}, ${threads} threads`, async () => {
+    for (const [label, sa, sb, ta, tb, byCols] of cases) {
+      it(`${label}, ${threads} threads (split by ${byCols ? "columns" : "rows"})`, async () => {
         const A0 = rand(sa, 1);
         const B0 = rand(sb, 2);
         const A = ta ? A0.t() : A0;
@@ -114,6 +117,7 @@ describe("thread pool matmul = one thread", () => {
         const one = (await withThreads(1, () => flat([A.matmul(B)]))).value;
         const many = await onWorkers(threads, () => flat([A.matmul(B)]));
         expect(many.jobsPerRun).toBe(1);
+        expect(many.colJobsPerRun).toBe(byCols ? 1 : 0);
         for (const v of many.values) expectSame(v[0]!, one[0]!);
       });
     }
@@ -121,7 +125,7 @@ describe("thread pool matmul = one thread", () => {
 
   it("batched matmul (each product of the batch is split)", async () => {
     const A = rand([3, 97, 211], 3);
-    const B = rand([3, 211, 83], 4);
+    const B = rand([3, 211, 113], 4);
     const one = (await withThreads(1, () => flat([A.bmm(B), A.matmul(B)]))).value;
     const many = await onWorkers(2, () => flat([A.bmm(B), A.matmul(B)]));
     expect(many.jobsPerRun).toBe(6);
