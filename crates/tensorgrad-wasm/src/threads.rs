@@ -73,8 +73,16 @@ pub fn gemm_f32_raw(
         let da = std::slice::from_raw_parts(a as usize as *const f32, len(ra));
         let db = std::slice::from_raw_parts(b as usize as *const f32, len(rb));
         let dc = std::slice::from_raw_parts_mut(c as usize as *mut f32, len(rc));
-        let ma = MatRef { data: da, rs: rsa as usize, cs: csa as usize };
-        let mb = MatRef { data: db, rs: rsb as usize, cs: csb as usize };
+        let ma = MatRef {
+            data: da,
+            rs: rsa as usize,
+            cs: csa as usize,
+        };
+        let mb = MatRef {
+            data: db,
+            rs: rsb as usize,
+            cs: csb as usize,
+        };
         gemm(m as usize, n as usize, k as usize, ma, mb, dc, ldc as usize);
     }
     true
