@@ -1,4 +1,4 @@
-// node bench/threads.mjs [--samples=7] [--minutes=20] [--json]
+// npm run threads -w @tensorgrad/bench [-- --samples=7 --minutes=20 --json]
 //
 // tensorgrad's matmul thread pool against one thread and tfjs-backend-wasm (single-threaded
 // SIMD), in ONE process, interleaved: every round times each variant once on each shape
