@@ -38,12 +38,15 @@ function flag(v: boolean | InplaceOptions | undefined): boolean {
 
 /** `max(x, 0)`; the gradient at 0 is 0. */
 export function relu(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
-  if (flag(inplace)) return input.relu_();
+  if (flag(inplace)) {
+    input._raw.relu_();
+    return input;
+  }
   return input.relu();
 }
 /** In-place {@link relu}: `relu(input, true)`. */
 export function relu_(input: Tensor): Tensor {
-  return input.relu_();
+  return relu(input, true);
 }
 /** `min(max(x, 0), 6)` (= `hardtanh(x, 0, 6)`); the gradient is 0 at both bounds. */
 export function relu6(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
