@@ -23,7 +23,36 @@ const webgpuPath = createRequire(gpujsDir + "package.json").resolve("webgpu");
 const { create, globals } = await import(webgpuPath);
 Object.assign(globalThis, globals);
 const gpuApi = create([]);
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpuApi }, configurable: true });
+// gpu.js assigns `device.onuncapturederror`, which Dawn's Node binding rejects ("object is not of
+// the correct interface type"); hand gpu.js a device whose handler slot accepts it.
+const tolerant = (device) => {
+  let handler = null;
+  try {
+    Object.defineProperty(device, "onuncapturederror", { get: () => handler, set: (f) => (handler = f), configurable: true });
+    device.addEventListener?.("uncapturederror", (e) => handler?.(e));
+    return device;
+  } catch {
+    return new Proxy(device, {
+      set: (t, p, v) => (p === "onuncapturederror" ? ((handler = v), true) : Reflect.set(t, p, v, t)),
+      get: (t, p) => {
+        if (p === "onuncapturederror") return handler;
+        const v = Reflect.get(t, p, t);
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
+  }
+};
+const wrapAdapter = (a) =>
+  a &&
+  new Proxy(a, {
+    get(t, p) {
+      if (p === "requestDevice") return async (d) => tolerant(await t.requestDevice(d));
+      const v = Reflect.get(t, p, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+const gpuShim = { requestAdapter: async (o) => wrapAdapter(await gpuApi.requestAdapter(o)), getPreferredCanvasFormat: () => "rgba8unorm" };
+Object.defineProperty(globalThis, "navigator", { value: { gpu: gpuShim }, configurable: true });
 const adapter = await gpuApi.requestAdapter();
 if (!adapter) {
   console.log("[webgpu] no WebGPU adapter (Dawn found no Vulkan device)");
@@ -59,6 +88,13 @@ const SRC = `function (a, b) {
 const flat = (r) => (r instanceof Float32Array ? r : Float32Array.from(r.flatMap ? r.flatMap((row) => Array.from(row)) : r));
 console.log(`${"size".padEnd(8)}${"WASM ms".padStart(10)}${"WASM GF/s".padStart(11)}${"RT ms".padStart(10)}${"RT GF/s".padStart(10)}${"res ms".padStart(10)}${"res GF/s".padStart(10)}  max rel diff`);
 for (const n of sizes) {
+  try {
+    await one(n);
+  } catch (e) {
+    console.log(`${String(n).padEnd(8)}failed: ${e?.stack ?? e}`);
+  }
+}
+async function one(n) {
   const a = rand(n * n, n);
   const b = rand(n * n, n + 7);
   const flop = 2 * n * n * n;

@@ -46,6 +46,9 @@ x)
   ;;
 run)
   echo "== unpack node + app"
+  if ! ldconfig -p | grep -q libvulkan.so.1 && ls .gpubench/x/gl/*.deb >/dev/null 2>&1; then
+    for f in .gpubench/x/gl/*.deb; do dpkg -x "$f" /; done; ldconfig   # the Vulkan + glvnd loaders
+  fi
   [ -x "$T/node" ] || { xz -dc .gpubench/n/node.xz >"$T/node" && chmod +x "$T/node"; }
   rm -rf "$T/app" && mkdir -p "$T/app" && tar -C "$T/app" -xJf .gpubench/n/app.tar.xz
   "$T/node" --version
