@@ -1,7 +1,7 @@
 // The GPU benchmark's workload, self-contained (no imports): run.mjs calls it in Node and sends
 // its source into a Chromium page. Times matmul n×n×n and one MLP training step on the WASM
 // kernels (config.gpu = 'off') and through gpu.js (config.gpu = 'force'), and checks that the
-// results agree.
+// results agree. `mode`: the gpu.js mode to enable ('webgpu' in Node: the worker bridge).
 export async function gpuBench(tg, gpu, options) {
   const { sizes, mlp, mode, maxSeconds } = options;
   const now = () => performance.now();
@@ -110,5 +110,5 @@ export async function gpuBench(tg, gpu, options) {
     gpu.config.gpu = "auto";
     await gpu.disableGpu();
   }
-  return { mode: info.mode, onGpu: info.onGpu, rows };
+  return { mode: info.mode, onGpu: info.onGpu, adapter: info.adapter ?? null, rows };
 }

@@ -9,6 +9,7 @@
 //   node bench/gpu/run.mjs --sizes 256,512 --max-seconds 120
 //   CHROMIUM_GPU_ARGS="--use-angle=vulkan --enable-features=Vulkan" node bench/gpu/run.mjs
 //   xvfb-run -a node bench/gpu/run.mjs --target node   # headless-gl, when the `gl` module is built
+//   (Node: gpu.js's webgpu mode first when Dawn loads and finds an adapter; see bench/gpu/README.md)
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -42,7 +43,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log((await readFile(fileURLToPath(import.meta.url), "utf8")).split("\n").slice(1, 12).join("\n").replace(/^\/\/ ?/gm, ""));
+  console.log((await readFile(fileURLToPath(import.meta.url), "utf8")).split("\n").slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith("//"))).join("\n").replace(/^\/\/ ?/gm, ""));
   process.exit(0);
 }
 const maxSeconds = Number(values["max-seconds"]);
@@ -125,6 +126,21 @@ if (targets.includes("node")) {
   const tg = await import("tensorgrad");
   const gpu = await import("tensorgrad-gpu");
   const s = gpu.supportedModes();
+  // WebGPU (Dawn) in a worker thread behind the synchronous seam: the way to a real GPU from Node
+  // where headless-gl cannot reach one (no GPU X server). Probed once: Dawn loads, finds an adapter.
+  const webgpu = gpu.webGpuSupport();
+  if (webgpu.available) {
+    console.log(`[bench/gpu] webgpu: adapter ${webgpu.adapter}`);
+    const { sizes, mlp } = plan(true);
+    try {
+      const result = await gpuBench(tg, gpu, { sizes, mlp, mode: "webgpu", maxSeconds: left() * 0.6 });
+      print(`Node ${process.versions.node}`, result, `WebGPU (Dawn) in a worker thread, adapter ${result.adapter ?? webgpu.adapter}`);
+    } catch (e) {
+      console.log(`[bench/gpu] webgpu: failed: ${e?.stack ?? e}`);
+    }
+  } else {
+    console.log(`[bench/gpu] webgpu: not available (${webgpu.reason})`);
+  }
   const mode = s.headlessgl ? "headlessgl" : s.webasm ? "webasm" : "cpu";
   const renderer = mode === "headlessgl" ? await headlessGlRenderer() : null;
   const software = !renderer || renderer === "ANGLE" || SOFTWARE.test(renderer);

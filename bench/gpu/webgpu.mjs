@@ -2,9 +2,8 @@
 // gpu.js's WebGPU backend (Dawn in Node, through the `webgpu` package gpu.js depends on) on
 // the same matmul kernel source tensorgrad-gpu uses, against tensorgrad's WASM matmul.
 //
-// Not reachable from tensorgrad's graph yet: the kernel seam is synchronous and WebGPU's
-// read-back (mapAsync) is not, so this measures the kernels alone, to size that work. Two
-// timings per size: "round trip" (upload, run, read back: what a synchronous seam would pay
+// The raw kernels, outside tensorgrad (whose graph reaches them through tensorgrad-gpu's worker
+// bridge, enableGpu({ mode: 'webgpu' }): measured by run.mjs). Two timings per size: "round trip" (upload, run, read back: what a synchronous seam would pay
 // per op) and "resident" (10 chained runs on GPU buffers, one read-back at the end).
 //
 //   node bench/gpu/webgpu.mjs [--sizes 512,1024,2048]

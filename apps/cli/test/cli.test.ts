@@ -264,8 +264,12 @@ describe("tensorgrad info", () => {
       expect(info.gpu.available).toBe(true);
     } else {
       expect(["webasm", "cpu"]).toContain(info.gpu.mode);
-      expect(info.gpu.available).toBe(false);
+      expect(info.gpu.available).toBe(info.gpu.webgpu.available);
     }
+    // webgpu: Dawn in a worker, probed; where it does not load (e.g. glibc < 2.38) the reason is given
+    expect(info.gpu.supported.webgpu).toBe(info.gpu.webgpu.available);
+    if (info.gpu.webgpu.available) expect(info.gpu.webgpu.adapter).toBeTruthy();
+    else expect(info.gpu.webgpu.reason).toMatch(/\w/);
     expect(Object.keys(info.dispatch.ops)).toEqual(["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"]);
     expect(info.dispatch.policy).toBe("auto");
     for (const d of Object.values(info.dispatch.ops) as { threshold: number | null; path: string }[]) {
@@ -280,7 +284,8 @@ describe("tensorgrad info", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^tensorgrad-cli {3}\d/);
     expect(r.stdout).toContain("wasm SIMD        runtime: yes; core built with simd128: yes");
-    expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl)/);
+    expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl|available through WebGPU)/);
+    expect(r.stdout).toMatch(/\nwebgpu {11}(available: adapter |not available: )/);
     expect(r.stdout).toMatch(/\n {2}matmul {2}/);
     expect(tg(["info", "extra"]).code).toBe(2);
   });

@@ -13,7 +13,8 @@ GL_DIR="$(ls -d "$HOME"/.cache/tensorgrad/headless-gl-*-abi"$(node -p process.ve
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT/x/gl" "$OUT/n"
-grep -qx '/.gpubench/' "$ROOT/.git/info/exclude" 2>/dev/null || echo '/.gpubench/' >>"$ROOT/.git/info/exclude"
+EXCLUDE="$(git -C "$ROOT" rev-parse --path-format=absolute --git-path info/exclude)"   # a worktree shares the main one's
+grep -qx '/.gpubench/' "$EXCLUDE" 2>/dev/null || echo '/.gpubench/' >>"$EXCLUDE"
 
 # ---- X bundle (cached: only rebuilt when missing)
 if [ ! -f "$OUT/x/xbundle.tar.xz" ]; then

@@ -2,9 +2,10 @@
 # Runs on the lent GPU machine (bare, no registry), from the repository root, with the bundles
 # of bench/gpu/device/pack.sh carried along.
 #   bash bench/gpu/device/remote.sh x     # carry .gpubench/x: unpack X + glvnd, check GLX
-#   bash bench/gpu/device/remote.sh run   # carry .gpubench/n: Node + app; runs bench/gpu (headless-gl
-#                                         # on the X from the 'x' step if this machine still has it)
-#                                         # and bench/gpu/webgpu.mjs (Dawn/Vulkan)
+#   bash bench/gpu/device/remote.sh run   # carry .gpubench/n: Node + app; runs bench/gpu/webgpu.mjs
+#                                         # (Dawn/Vulkan), bench/gpu/webgpu-check.mjs, and bench/gpu/run.mjs
+#                                         # --target node (webgpu first; then headless-gl on the X from
+#                                         # the 'x' step if this machine still has it, else webasm)
 # Everything it prints also goes to $OUT/log-<step>.txt.
 set -uo pipefail
 STEP="${1:-run}"
@@ -55,7 +56,12 @@ run)
   cd "$T/app"
   echo "== WebGPU (Dawn, Vulkan): gpu.js webgpu kernels vs WASM"
   timeout 150 "$T/node" bench/gpu/webgpu.mjs --sizes "${SIZES:-512,1024,2048}"
-  if start_x; then
+  echo "== tensorgrad-gpu's webgpu mode (the worker bridge): agreement, cost per op, clean exit"
+  timeout 120 "$T/node" bench/gpu/webgpu-check.mjs; echo "webgpu-check exit code $?"
+  if ! start_x; then
+    echo "== bench/gpu through tensorgrad: webgpu, then gpu.js's CPU backend (no X bundle here: no headless-gl)"
+    timeout 240 "$T/node" bench/gpu/run.mjs --target node --max-seconds "${MAX_S:-200}"
+  else
     for vendor in nvidia ""; do
       echo "== headless-gl under Xvfb, __GLX_VENDOR_LIBRARY_NAME=${vendor:-unset}"
       R="$(DISPLAY=:99 LD_LIBRARY_PATH="$NVLIB$XLIB" env ${vendor:+__GLX_VENDOR_LIBRARY_NAME=$vendor} "$T/glxinfo" -B 2>&1 |
@@ -65,8 +71,6 @@ run)
       DISPLAY=:99 LD_LIBRARY_PATH="$NVLIB$XLIB" TG_GL_RENDERER="$R" \
         env ${vendor:+__GLX_VENDOR_LIBRARY_NAME=$vendor} timeout 240 "$T/node" bench/gpu/run.mjs --target node --max-seconds "${MAX_S:-200}" && break
     done
-  else
-    echo "== headless-gl: skipped (no X bundle on this machine: run the 'x' step first on the same warm machine)"
   fi
   ;;
 esac

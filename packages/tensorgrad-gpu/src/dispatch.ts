@@ -2,7 +2,7 @@
 // Pure functions over the crossover table, so the decisions are testable without a GPU.
 import { CROSSOVER, type CrossoverTable } from "./crossover.js";
 
-/** The gpu.js backends. `webgpu` kernels are asynchronous and the seam is synchronous: never dispatched. */
+/** The gpu.js backends. `webgpu` runs in a worker thread behind the synchronous seam (Node only: webgpu-bridge.ts). */
 export type GpuMode = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu";
 /** `config.gpu`: 'auto' follows the measured crossover, 'off' never offloads, 'force' offloads every offered op. */
 export type GpuPolicy = "auto" | "off" | "force";
@@ -45,12 +45,12 @@ export function opSize(op: GpuOp, dims: { m?: number; k?: number; n: number }): 
 }
 
 /**
- * The path for one offered op. 'force' takes the GPU path for any mode that can run
- * synchronously (cpu and webasm included: that is how CI exercises the kernels); 'auto' takes it
+ * The path for one offered op. 'force' takes the GPU path in any mode (cpu and webasm included:
+ * that is how CI exercises the kernels; webgpu through its worker bridge); 'auto' takes it
  * only at or above the measured threshold of the active mode; 'off' never.
  */
 export function decide(op: GpuOp, size: number, mode: GpuMode | null, policy: GpuPolicy, thresholds: Thresholds): Path {
-  if (policy === "off" || mode === null || mode === "webgpu") return "wasm";
+  if (policy === "off" || mode === null) return "wasm";
   if (policy === "force") return "gpu";
   const t = thresholds[opClass(op)];
   return t !== null && size >= t ? "gpu" : "wasm";

@@ -15,6 +15,7 @@ import {
 } from "./dispatch.js";
 import { KernelCache } from "./kernels.js";
 import { backendOf, GPU, type GpuInstance } from "./gpujs.js";
+import { BridgeKernels, startBridge, webGpuSupport, type BridgeBackend, type WebGpuSupport, type WorkerBridge } from "./webgpu-bridge.js";
 
 /** Global switch read at every offered op (like torch.backends flags). */
 export const config: { gpu: GpuPolicy } = { gpu: "auto" };
@@ -24,9 +25,17 @@ export interface EnableGpuOptions {
   policy?: GpuPolicy;
   /**
    * The gpu.js backend: 'auto' (default) lets gpu.js choose (headlessgl → webgl2 → webgl →
-   * webasm → cpu); a mode name insists on it and throws if it is unavailable.
+   * webasm → cpu); a mode name insists on it and throws if it is unavailable. 'webgpu' (Node
+   * only) runs gpu.js's WebGPU backend (Dawn) in a worker thread behind the synchronous seam.
    */
   mode?: GpuMode | "auto";
+  /** webgpu: longest wait for one op's answer from the worker before the op runs on WASM (ms). Default 60 000. */
+  timeoutMs?: number;
+  /**
+   * webgpu: what the worker runs the kernels on. 'webgpu' (default); 'cpu' runs the same worker
+   * bridge on gpu.js's JavaScript backend — a stand-in for tests on machines without a GPU.
+   */
+  workerBackend?: BridgeBackend;
   /** Per-op-class thresholds on top of the measured crossover table of the active mode. */
   thresholds?: Partial<Thresholds>;
   /** Most kernels kept compiled (one per op and shape); the least recently used are destroyed. Default 64. */
@@ -46,6 +55,12 @@ export interface GpuInfo {
   mode: GpuMode | null;
   /** Whether that backend runs on a GPU (webgl2, webgl, headlessgl, webgpu) rather than the CPU (webasm, cpu). */
   onGpu: boolean;
+  /** webgpu: the adapter the worker's kernels run on, e.g. "nvidia / NVIDIA H100 80GB HBM3"; else null. */
+  adapter: string | null;
+  /** Whether webgpu works in this process (Dawn loads in a worker and finds an adapter), and why not. */
+  webgpu: WebGpuSupport;
+  /** webgpu: the worker bridge (its backend, the shared memory operands travel through, requests, timeouts). */
+  bridge: { backend: BridgeBackend; dataBytes: number; requests: number; timeouts: number; grown: number; failed: string | null } | null;
   /** What gpu.js reports this platform supports, probed without enabling. */
   supported: Record<GpuMode, boolean>;
   /** The thresholds in force (size at which ops go to the GPU path; null: never, under 'auto'). */
@@ -61,9 +76,12 @@ export interface GpuInfo {
 }
 
 interface State {
-  gpu: GpuInstance;
+  /** null for webgpu (the GPU lives in the worker). */
+  gpu: GpuInstance | null;
   mode: GpuMode;
-  cache: KernelCache;
+  cache: KernelCache | BridgeKernels;
+  onGpu: boolean;
+  adapter: string | null;
   thresholds: Thresholds;
   measured: string | null;
 }
@@ -83,7 +101,11 @@ export function resetCounts(): void {
   lastError = null;
 }
 
-/** What gpu.js says this platform supports (cheap feature probes; webgpu: the API exists). */
+/**
+ * What gpu.js says this platform supports (cheap feature probes), except webgpu: true only where
+ * it works behind the synchronous seam — Node, with Dawn loading in a worker and finding an
+ * adapter (probed once per process, see webGpuSupport()); never in browsers.
+ */
 export function supportedModes(): Record<GpuMode, boolean> {
   const probe = (f: () => boolean) => {
     try {
@@ -96,7 +118,7 @@ export function supportedModes(): Record<GpuMode, boolean> {
     webgl2: probe(() => GPU.isWebGL2Supported),
     webgl: probe(() => GPU.isWebGLSupported),
     headlessgl: probe(() => GPU.isHeadlessGLSupported),
-    webgpu: probe(() => GPU.isWebGPUSupported),
+    webgpu: webGpuSupport().available,
     webasm: probe(() => GPU.isWebAssemblySupported),
     cpu: true,
   };
@@ -138,8 +160,9 @@ function run<T>(op: GpuOp, size: number, f: (s: State) => T | undefined, guard?:
   }
 }
 
+/** Modes whose shading language leaves IEEE special values undefined (GLSL; WGSL likewise). */
 function isGl(mode: GpuMode): boolean {
-  return mode === "webgl2" || mode === "webgl" || mode === "headlessgl";
+  return mode === "webgl2" || mode === "webgl" || mode === "headlessgl" || mode === "webgpu";
 }
 
 /**
@@ -180,6 +203,12 @@ export function enableGpu(options: EnableGpuOptions = {}): GpuInfo {
   if (state) destroyState();
   if (options.policy) config.gpu = options.policy;
   const requested = options.mode ?? "auto";
+  if (requested === "webgpu") {
+    // gpu.js's webgpu kernels in a worker thread, behind the synchronous seam (webgpu-bridge.ts)
+    const bridge = startBridge({ backend: options.workerBackend, timeoutMs: options.timeoutMs, cacheSize: options.cacheSize });
+    install({ gpu: null, mode: "webgpu", cache: new BridgeKernels(bridge), onGpu: bridge.backend === "webgpu", adapter: bridge.adapter }, options);
+    return gpuInfo();
+  }
   const gpu = new GPU({
     ...(requested === "auto" ? {} : { mode: requested }),
     ...(options.canvas ? { canvas: options.canvas } : {}),
@@ -189,17 +218,19 @@ export function enableGpu(options: EnableGpuOptions = {}): GpuInfo {
     void gpu.destroy();
     throw new Error(`gpu.js mode '${requested}' is not available here (got '${mode}')`);
   }
-  const entry = CROSSOVER.modes[mode];
+  install({ gpu, mode, cache: new KernelCache(gpu, options.cacheSize ?? 64), onGpu: GPU_MODES.includes(mode), adapter: null }, options);
+  return gpuInfo();
+}
+
+function install(s: Omit<State, "thresholds" | "measured">, options: EnableGpuOptions): void {
+  const entry = CROSSOVER.modes[s.mode];
   state = {
-    gpu,
-    mode,
-    cache: new KernelCache(gpu, options.cacheSize ?? 64),
-    thresholds: thresholdsFor(mode, CROSSOVER, options.thresholds),
+    ...s,
+    thresholds: thresholdsFor(s.mode, CROSSOVER, options.thresholds),
     measured: entry ? `${entry.environment}; ${entry.machine}; ${entry.measuredAt}` : null,
   };
   resetCounts();
   setKernelProvider(provider);
-  return gpuInfo();
 }
 
 function destroyState(): Promise<void> {
@@ -207,16 +238,24 @@ function destroyState(): Promise<void> {
   state = null;
   if (!s) return Promise.resolve();
   s.cache.destroy();
-  return s.gpu.destroy().catch(() => undefined);
+  if (s.cache instanceof BridgeKernels) return s.cache.closed;
+  return s.gpu!.destroy().catch(() => undefined);
 }
 
 /**
  * Removes the provider (every op runs on WASM again) and frees the GPU resources: the cached
- * kernels synchronously, the gpu.js context when the returned promise resolves.
+ * kernels synchronously, the gpu.js context when the returned promise resolves. webgpu: the
+ * worker's kernels and buffers are freed; the worker itself (Dawn, the device) is kept for the
+ * next enableGpu, since Dawn cannot be started twice in one process, and closed at exit.
  */
 export function disableGpu(): Promise<void> {
   if (state) setKernelProvider(null);
   return destroyState();
+}
+
+/** webgpu: the active worker bridge (its kernels, kept buffers, debug hooks); null in other modes. */
+export function activeBridge(): WorkerBridge | null {
+  return state && state.cache instanceof BridgeKernels ? state.cache.bridge : null;
 }
 
 /** The active mode, where ops ran, the thresholds in force. */
@@ -226,7 +265,18 @@ export function gpuInfo(): GpuInfo {
     enabled: s !== null,
     policy: config.gpu,
     mode: s?.mode ?? null,
-    onGpu: s ? GPU_MODES.includes(s.mode) : false,
+    onGpu: s?.onGpu ?? false,
+    adapter: s?.adapter ?? null,
+    webgpu: webGpuSupport(),
+    bridge:
+      s && s.cache instanceof BridgeKernels
+        ? {
+            backend: s.cache.bridge.backend,
+            dataBytes: s.cache.bridge.dataBytes,
+            ...s.cache.bridge.stats,
+            failed: s.cache.bridge.failed,
+          }
+        : null,
     supported: supportedModes(),
     thresholds: s?.thresholds ?? thresholdsFor(null),
     measured: s?.measured ?? null,

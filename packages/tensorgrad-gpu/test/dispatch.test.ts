@@ -50,10 +50,11 @@ describe("decide", () => {
     expect(thresholdsFor(null)).toEqual(NEVER);
   });
 
-  it("'force' dispatches everything (cpu mode included), 'off' nothing, webgpu never (asynchronous)", () => {
+  it("'force' dispatches everything (cpu mode included; webgpu through its worker bridge), 'off' nothing", () => {
     expect(decide("add", 1, "cpu", "force", NEVER)).toBe("gpu");
     expect(decide("matmul", 1e12, "webgl2", "off", th)).toBe("wasm");
-    expect(decide("matmul", 1e12, "webgpu", "force", th)).toBe("wasm");
+    expect(decide("matmul", 1, "webgpu", "force", NEVER)).toBe("gpu");
+    expect(decide("matmul", 1e12, "webgpu", "auto", NEVER)).toBe("wasm"); // not measured: never under 'auto'
     expect(decide("matmul", 1e12, null, "force", th)).toBe("wasm");
   });
 

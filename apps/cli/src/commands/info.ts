@@ -22,8 +22,10 @@ tensorgrad-gpu package) gets a GPU context here and in which mode (webgl2, webgl
 webgpu; or webasm / cpu, gpu.js's CPU backends), and the dispatch table: for each op the size
 from which it runs on gpu.js under config.gpu = 'auto' (measured per mode, see docs/gpu.md).
 
-In Node, gpu.js has a GPU context only through the optional native \`gl\` module (headlessgl)
-with a display (e.g. xvfb-run); webgl2 and webgl exist in browsers only.
+In Node, gpu.js has a GPU context through its WebGPU backend (Dawn, run in a worker thread:
+enableGpu({ mode: 'webgpu' }); probed here: Dawn must load and find an adapter) or the optional
+native \`gl\` module (headlessgl) with a display (e.g. xvfb-run); webgl2 and webgl exist in
+browsers only.
 
 Options:
   --json        print one JSON object instead of text
@@ -38,11 +40,13 @@ export interface InfoReport {
   gpu: {
     /** tensorgrad-gpu could be loaded. */
     installed: boolean;
-    /** A GPU context exists (the mode gpu.js picks runs on a GPU). */
+    /** A GPU can be used: the mode gpu.js picks runs on a GPU, or WebGPU (Dawn) found an adapter. */
     available: boolean;
     /** The mode gpu.js picks here by itself. */
     mode: string | null;
     supported: Record<string, boolean> | null;
+    /** Whether enableGpu({ mode: 'webgpu' }) works here (Dawn in a worker), on which adapter, or why not. */
+    webgpu: { available: boolean; adapter: string | null; reason: string | null } | null;
     note: string;
     error?: string;
   };
@@ -113,7 +117,7 @@ export async function collectInfo(): Promise<InfoReport> {
     },
     platform: `${process.platform} ${process.arch}`,
     wasm: { simdRuntime: runtimeSimd(), simdInCore: coreSimd() },
-    gpu: { installed: false, available: false, mode: null, supported: null, note: "tensorgrad-gpu is not installed" },
+    gpu: { installed: false, available: false, mode: null, supported: null, webgpu: null, note: "tensorgrad-gpu is not installed" },
     dispatch: null,
     crossover: null,
   };
@@ -142,14 +146,16 @@ export async function collectInfo(): Promise<InfoReport> {
     }
     report.gpu = {
       installed: true,
-      available: info.onGpu,
+      available: info.onGpu || info.webgpu.available,
       mode: info.mode,
       supported: info.supported,
+      webgpu: info.webgpu,
       note: MODE_NOTES[info.mode ?? ""] ?? "",
     };
     report.dispatch = { policy: info.policy, mode: info.mode, measured: info.measured, ops };
   } catch (e) {
     report.gpu.supported = gpu.supportedModes();
+    report.gpu.webgpu = gpu.webGpuSupport();
     report.gpu.note = "gpu.js could not create a context";
     report.gpu.error = e instanceof Error ? e.message : String(e);
   } finally {
@@ -166,8 +172,17 @@ export function formatInfo(r: InfoReport): string {
     `tensorgrad-gpu   ${r.versions.tensorgradGpu ?? "not installed"}${r.versions.gpujs ? ` (gpu.js ${r.versions.gpujs})` : ""}`,
     `node             ${r.versions.node} (${r.platform})`,
     `wasm SIMD        runtime: ${yes(r.wasm.simdRuntime)}; core built with simd128: ${yes(r.wasm.simdInCore)}`,
-    `GPU              ${r.gpu.available ? `available: gpu.js ${r.gpu.mode} (${r.gpu.note})` : `not available${r.gpu.mode ? ` (gpu.js mode: ${r.gpu.mode}; ${r.gpu.note})` : ` (${r.gpu.note})`}`}`,
+    `GPU              ${
+      r.gpu.available && r.gpu.mode && r.gpu.mode !== "webasm" && r.gpu.mode !== "cpu"
+        ? `available: gpu.js ${r.gpu.mode} (${r.gpu.note})`
+        : r.gpu.webgpu?.available
+          ? `available through WebGPU: enableGpu({ mode: 'webgpu' }) (Dawn in a worker thread); gpu.js's own choice here: ${r.gpu.mode}`
+          : `not available${r.gpu.mode ? ` (gpu.js mode: ${r.gpu.mode}; ${r.gpu.note})` : ` (${r.gpu.note})`}`
+    }`,
   ];
+  if (r.gpu.webgpu) {
+    lines.push(`webgpu           ${r.gpu.webgpu.available ? `available: adapter ${r.gpu.webgpu.adapter}` : `not available: ${r.gpu.webgpu.reason}`}`);
+  }
   if (r.gpu.supported) {
     const list = Object.entries(r.gpu.supported).map(([m, ok]) => `${m} ${ok ? "yes" : "no"}`).join(", ");
     lines.push(`gpu.js modes     ${list}`);
