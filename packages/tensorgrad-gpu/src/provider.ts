@@ -1,5 +1,14 @@
 // enableGpu / disableGpu / gpuInfo: the gpu.js kernels installed into tensorgrad's kernel seam.
-import { setKernelProvider, type BinaryOp, type KernelProvider, type UnaryOp } from "tensorgrad";
+import {
+  setKernelProvider,
+  type BinaryOp,
+  type Conv2dGeometry,
+  type Conv2dKind,
+  type DeviceArray,
+  type F32Operand,
+  type KernelProvider,
+  type UnaryOp,
+} from "tensorgrad";
 import { CROSSOVER } from "./crossover.js";
 import {
   decide,
@@ -13,7 +22,7 @@ import {
   type Path,
   type Thresholds,
 } from "./dispatch.js";
-import { KernelCache } from "./kernels.js";
+import { flatten, isTexture, KernelCache, type GpuTexture, type KernelInput, type KernelOutput } from "./kernels.js";
 import { backendOf, GPU, type GpuInstance } from "./gpujs.js";
 
 /** Global switch read at every offered op (like torch.backends flags). */
@@ -29,13 +38,37 @@ export interface EnableGpuOptions {
   mode?: GpuMode | "auto";
   /** Per-op-class thresholds on top of the measured crossover table of the active mode. */
   thresholds?: Partial<Thresholds>;
-  /** Most kernels kept compiled (one per op and shape); the least recently used are destroyed. Default 64. */
+  /** Most kernels kept compiled (one per op, shape and operand kind); the least recently used are destroyed. Default 64. */
   cacheSize?: number;
   /** A canvas for gpu.js's WebGL context (browsers); default: gpu.js makes its own. */
   canvas?: object;
+  /**
+   * Keep results on the device (default true): an offloaded op's result stays in a GPU texture
+   * (gpu.js's output array in the cpu/webasm modes) that the next offloaded op reads directly;
+   * it is downloaded only when WASM code or the user reads the tensor, and freed with the
+   * tensor. false: every result is read back at once (the behaviour before residency).
+   */
+  resident?: boolean;
 }
 
 export type OpCounts = Record<GpuOp, Record<Path, number>>;
+
+/** Device memory and what crossed the seam. */
+export interface MemoryInfo {
+  /** Device arrays currently held by tensors. */
+  live: number;
+  liveBytes: number;
+  /** Of those, the ones backed by a GPU texture (the GL modes; 0 in cpu/webasm). */
+  textures: number;
+  /** Device arrays made and released since the package loaded. */
+  created: number;
+  released: number;
+  /** Host data given to kernels (in the GL modes: uploaded to textures), since enabling or resetCounts. */
+  uploadedBytes: number;
+  /** Results read back: results returned as host data and device arrays downloaded by the core. */
+  downloadedBytes: number;
+  downloads: number;
+}
 
 export interface GpuInfo {
   /** Whether the provider is installed in tensorgrad. */
@@ -46,6 +79,8 @@ export interface GpuInfo {
   mode: GpuMode | null;
   /** Whether that backend runs on a GPU (webgl2, webgl, headlessgl, webgpu) rather than the CPU (webasm, cpu). */
   onGpu: boolean;
+  /** Whether results stay on the device (enableGpu's `resident`). */
+  resident: boolean;
   /** What gpu.js reports this platform supports, probed without enabling. */
   supported: Record<GpuMode, boolean>;
   /** The thresholds in force (size at which ops go to the GPU path; null: never, under 'auto'). */
@@ -58,6 +93,7 @@ export interface GpuInfo {
   errors: number;
   lastError: string | null;
   kernels: { cached: number; compiled: number; evicted: number };
+  memory: MemoryInfo;
 }
 
 interface State {
@@ -66,21 +102,115 @@ interface State {
   cache: KernelCache;
   thresholds: Thresholds;
   measured: string | null;
+  resident: boolean;
 }
 
 let state: State | null = null;
 let counts: OpCounts = zeroCounts();
 let errors = 0;
 let lastError: string | null = null;
+const memory = { live: 0, liveBytes: 0, textures: 0, created: 0, released: 0, uploadedBytes: 0, downloadedBytes: 0, downloads: 0 };
+/** Texture-backed arrays alive, moved to host memory before their context is destroyed. */
+const onTextures = new Set<GpuArray>();
 
 function zeroCounts(): OpCounts {
   return Object.fromEntries(OPS.map((op) => [op, { gpu: 0, wasm: 0 }])) as OpCounts;
 }
 
+/** Zeroes the per-op counts, errors and transfer counters (not the live device arrays). */
 export function resetCounts(): void {
   counts = zeroCounts();
   errors = 0;
   lastError = null;
+  memory.uploadedBytes = 0;
+  memory.downloadedBytes = 0;
+  memory.downloads = 0;
+}
+
+/**
+ * A result kept on the device: a gpu.js texture in the GL modes, gpu.js's output array in the
+ * cpu/webasm modes. tensorgrad holds it as a tensor's storage, passes it back as an operand,
+ * calls download() when WASM code reads the tensor and release() when the last tensor sharing
+ * it is freed.
+ */
+export class GpuArray implements DeviceArray {
+  private value: GpuTexture | Float32Array | null;
+
+  constructor(
+    value: KernelOutput,
+    readonly length: number,
+  ) {
+    this.value = value;
+    memory.live++;
+    memory.created++;
+    memory.liveBytes += length * 4;
+    if (isTexture(value)) {
+      memory.textures++;
+      onTextures.add(this);
+    }
+  }
+
+  /** What a kernel reads, or null once released. */
+  get input(): KernelInput | null {
+    return this.value;
+  }
+
+  /** Whether the values are in a GPU texture (rather than host memory). */
+  get onTexture(): boolean {
+    return isTexture(this.value);
+  }
+
+  get released(): boolean {
+    return this.value === null;
+  }
+
+  download(): Float32Array {
+    const v = this.value;
+    if (v === null) throw new Error("tensorgrad-gpu: download() of a released device array");
+    memory.downloads++;
+    memory.downloadedBytes += this.length * 4;
+    return v instanceof Float32Array ? v : flatten(v.toArray(), this.length);
+  }
+
+  release(): void {
+    const v = this.value;
+    if (v === null) return;
+    this.value = null;
+    memory.live--;
+    memory.released++;
+    memory.liveBytes -= this.length * 4;
+    if (isTexture(v)) {
+      memory.textures--;
+      onTextures.delete(this);
+      deleteTexture(v);
+    }
+  }
+
+  /** Moves the values into host memory (its GL context is about to be destroyed). */
+  evacuate(): void {
+    const v = this.value;
+    if (!isTexture(v)) return;
+    let data: Float32Array;
+    try {
+      data = flatten(v.toArray(), this.length);
+    } catch {
+      data = new Float32Array(this.length).fill(Number.NaN); // a lost context: the values are gone
+    }
+    memory.downloads++;
+    memory.downloadedBytes += this.length * 4;
+    this.value = data;
+    memory.textures--;
+    onTextures.delete(this);
+    deleteTexture(v);
+  }
+}
+
+function deleteTexture(t: GpuTexture): void {
+  try {
+    t.delete();
+  } catch {
+    // a lost context has nothing left to free
+  }
 }
 
 /** What gpu.js says this platform supports (cheap feature probes; webgpu: the API exists). */
@@ -102,34 +232,68 @@ export function supportedModes(): Record<GpuMode, boolean> {
   };
 }
 
-/** True when the element-wise inputs hold only finite values (and, for div/log, a valid domain). */
-function guarded(op: GpuOp, a: Float32Array, b?: Float32Array): boolean {
+/** True when the host inputs hold only finite values (and, for div/log, a valid domain). */
+function finiteInputs(op: GpuOp, a: KernelInput | undefined, b?: KernelInput, divisor: "a" | "b" = "b"): boolean {
   // GLSL leaves inf/NaN arithmetic, x/0 and log(x ≤ 0) undefined; WASM is IEEE. The GL backends
-  // decline such inputs so that results match the reference exactly in those cases.
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]!;
-    if (!Number.isFinite(v) || (op === "log" && v <= 0)) return false;
-  }
-  if (b) {
-    for (let i = 0; i < b.length; i++) {
-      const v = b[i]!;
-      if (!Number.isFinite(v) || (op === "div" && v === 0)) return false;
+  // decline such host inputs so that results match the reference exactly in those cases. Data
+  // already on the device cannot be scanned without reading it back: it is not guarded.
+  const scan = (x: KernelInput | undefined, isDivisor: boolean) => {
+    if (!(x instanceof Float32Array)) return true;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (!Number.isFinite(v) || (op === "log" && v <= 0) || (isDivisor && v === 0)) return false;
     }
-  }
-  return true;
+    return true;
+  };
+  return scan(a, op === "div" && divisor === "a") && scan(b, op === "div" && divisor === "b");
 }
 
-function run<T>(op: GpuOp, size: number, f: (s: State) => T | undefined, guard?: () => boolean): T | undefined {
+function isGl(mode: GpuMode): boolean {
+  return mode === "webgl2" || mode === "webgl" || mode === "headlessgl";
+}
+
+/** An operand as a kernel input: host data, or a device array of this package (null: decline). */
+function resolve(x: F32Operand): KernelInput | null {
+  if (x instanceof Float32Array) return x;
+  if (x instanceof GpuArray) return x.input;
+  return null; // another provider's device array: let the core download it
+}
+
+/**
+ * Runs one offered op: decides the path, resolves operands, runs `f` and wraps its result as a
+ * device array (resident) or host data. Declining (undefined) lets the WASM kernel run.
+ */
+function run(
+  op: GpuOp,
+  size: number,
+  operands: F32Operand[],
+  length: number,
+  f: (s: State, inputs: KernelInput[]) => KernelOutput,
+  guard?: (inputs: KernelInput[]) => boolean,
+): Float32Array | GpuArray | undefined {
   const s = state;
-  const path = s ? decide(op, size, s.mode, config.gpu, s.thresholds) : "wasm";
-  if (!s || path === "wasm" || size === 0 || (guard && !guard())) {
+  const inputs = operands.map(resolve);
+  // an operand that lives with gpu.js pulls the op there under 'auto' (WASM would download it)
+  const resident = operands.some((x) => x instanceof GpuArray && !x.released);
+  const path = s ? decide(op, size, s.mode, config.gpu, s.thresholds, resident) : "wasm";
+  const ok = inputs.every((x): x is KernelInput => x !== null);
+  if (!s || !ok || path === "wasm" || size === 0 || (guard && isGl(s.mode) && !guard(inputs as KernelInput[]))) {
     counts[op].wasm++;
     return undefined;
   }
   try {
-    const out = f(s);
-    counts[op][out === undefined ? "wasm" : "gpu"]++;
-    return out;
+    const out = f(s, inputs as KernelInput[]);
+    for (const x of operands) if (x instanceof Float32Array) memory.uploadedBytes += x.length * 4;
+    counts[op].gpu++;
+    if (s.resident) return new GpuArray(out, length);
+    memory.downloads++;
+    memory.downloadedBytes += length * 4;
+    if (!isTexture(out)) return out;
+    try {
+      return flatten(out.toArray(), length);
+    } finally {
+      deleteTexture(out);
+    }
   } catch (e) {
     errors++;
     lastError = e instanceof Error ? e.message : String(e);
@@ -138,37 +302,73 @@ function run<T>(op: GpuOp, size: number, f: (s: State) => T | undefined, guard?:
   }
 }
 
-function isGl(mode: GpuMode): boolean {
-  return mode === "webgl2" || mode === "webgl" || mode === "headlessgl";
+const CONV_OP: Record<Conv2dKind, GpuOp> = { forward: "conv2d", input: "conv2dInput", weight: "conv2dWeight" };
+const BINARY_OPS: readonly string[] = ["add", "sub", "mul", "div"];
+const UNARY_OPS: readonly string[] = ["neg", "exp", "log", "tanh"];
+
+function convLengths(kind: Conv2dKind, g: Conv2dGeometry): [number, number, number] {
+  const x = g.batch * g.cin * g.inH * g.inW;
+  const w = ((g.cout * g.cin) / g.groups) * g.kH * g.kW;
+  const y = g.batch * g.cout * g.outH * g.outW;
+  return kind === "forward" ? [x, w, y] : kind === "input" ? [y, w, x] : [x, y, w];
 }
 
 /**
- * The provider installed into tensorgrad. Its methods take the seam's arguments and the
- * extensions the core is expected to offer next: transposed matmul operands (the backward
- * products, dA = dC·Bᵀ and dB = Aᵀ·dC, without materializing the transposes) and `sum`.
+ * The provider installed into tensorgrad. Operands are Float32Arrays or GpuArrays (results of
+ * earlier calls); results are GpuArrays while residency is on, else Float32Arrays.
  */
 export interface GpuKernelProvider extends KernelProvider {
-  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA?: boolean, transB?: boolean): Float32Array | undefined;
-  binary(op: BinaryOp, a: Float32Array, b: Float32Array): Float32Array | undefined;
-  unary(op: UnaryOp, x: Float32Array): Float32Array | undefined;
-  /** Sum of all elements, as a 1-element array (the core's convention for results), or undefined. */
-  sum(x: Float32Array): Float32Array | undefined;
+  readonly resident: boolean;
+  matmul(a: F32Operand, b: F32Operand, m: number, k: number, n: number, transA?: boolean, transB?: boolean): Float32Array | GpuArray | undefined;
+  binary(op: BinaryOp, a: F32Operand, b: F32Operand): Float32Array | GpuArray | undefined;
+  scalar(op: BinaryOp, x: F32Operand, s: number, scalarFirst?: boolean): Float32Array | GpuArray | undefined;
+  unary(op: UnaryOp, x: F32Operand): Float32Array | GpuArray | undefined;
+  /** Sum of all elements, one element. */
+  sum(x: F32Operand): Float32Array | GpuArray | undefined;
+  conv2d(kind: Conv2dKind, a: F32Operand, b: F32Operand, geometry: Conv2dGeometry): Float32Array | GpuArray | undefined;
 }
 
 export const provider: GpuKernelProvider = {
+  get resident() {
+    return state?.resident ?? true;
+  },
   matmul(a, b, m, k, n, transA = false, transB = false) {
-    return run("matmul", opSize("matmul", { m, k, n }), (s) => s.cache.matmul(a, b, m, k, n, transA, transB));
+    if (a.length !== m * k || b.length !== k * n) return undefined;
+    return run("matmul", opSize("matmul", { m, k, n }), [a, b], m * n, (s, [x, y]) => s.cache.matmul(x!, y!, m, k, n, transA, transB));
   },
   binary(op, a, b) {
-    if (!OPS.includes(op) || a.length !== b.length) return undefined; // an op this package has no kernel for
-    return run(op, a.length, (s) => s.cache.binary(op, a, b), () => !isGl(state!.mode) || guarded(op, a, b));
+    if (!BINARY_OPS.includes(op) || a.length !== b.length) return undefined; // an op this package has no kernel for
+    const n = a.length;
+    return run(op, n, [a, b], n, (s, [x, y]) => s.cache.binary(op, x!, y!, n), ([x, y]) => finiteInputs(op, x, y));
+  },
+  scalar(op, x, c, scalarFirst = false) {
+    if (!BINARY_OPS.includes(op)) return undefined;
+    const n = x.length;
+    return run(
+      op,
+      n,
+      [x],
+      n,
+      (s, [v]) => s.cache.scalar(op, v!, c, scalarFirst, n),
+      ([v]) => Number.isFinite(c) && !(op === "div" && !scalarFirst && c === 0) && finiteInputs(op, v, undefined, scalarFirst ? "a" : "b"),
+    );
   },
   unary(op, x) {
-    if (!OPS.includes(op)) return undefined;
-    return run(op, x.length, (s) => s.cache.unary(op, x), () => !isGl(state!.mode) || guarded(op, x));
+    if (!UNARY_OPS.includes(op)) return undefined;
+    const n = x.length;
+    return run(op, n, [x], n, (s, [v]) => s.cache.unary(op, v!, n), ([v]) => finiteInputs(op, v));
   },
   sum(x) {
-    return run("sum", x.length, (s) => Float32Array.of(s.cache.sum(x)), () => !isGl(state!.mode) || guarded("sum", x));
+    const n = x.length;
+    return run("sum", n, [x], 1, (s, [v]) => s.cache.sum(v!, n), ([v]) => finiteInputs("sum", v));
+  },
+  conv2d(kind, a, b, g) {
+    const op = CONV_OP[kind];
+    if (!op || g.groups < 1 || g.cin % g.groups !== 0 || g.cout % g.groups !== 0) return undefined;
+    const [la, lb, lo] = convLengths(kind, g);
+    if (a.length !== la || b.length !== lb) return undefined;
+    const macs = g.batch * g.cout * g.outH * g.outW * (g.cin / g.groups) * g.kH * g.kW;
+    return run(op, macs, [a, b], lo, (s, [x, y]) => s.cache.conv2d(kind, x!, y!, g), ([x, y]) => finiteInputs(op, x, y));
   },
 };
 
@@ -193,9 +393,10 @@ export function enableGpu(options: EnableGpuOptions = {}): GpuInfo {
   state = {
     gpu,
     mode,
-    cache: new KernelCache(gpu, options.cacheSize ?? 64),
+    cache: new KernelCache(gpu, options.cacheSize ?? 64, isGl(mode)),
     thresholds: thresholdsFor(mode, CROSSOVER, options.thresholds),
     measured: entry ? `${entry.environment}; ${entry.machine}; ${entry.measuredAt}` : null,
+    resident: options.resident ?? true,
   };
   resetCounts();
   setKernelProvider(provider);
@@ -206,20 +407,23 @@ function destroyState(): Promise<void> {
   const s = state;
   state = null;
   if (!s) return Promise.resolve();
+  // tensors may outlive the context: their textures move to host memory first
+  for (const a of [...onTextures]) a.evacuate();
   s.cache.destroy();
   return s.gpu.destroy().catch(() => undefined);
 }
 
 /**
- * Removes the provider (every op runs on WASM again) and frees the GPU resources: the cached
- * kernels synchronously, the gpu.js context when the returned promise resolves.
+ * Removes the provider (every op runs on WASM again) and frees the GPU resources: tensors'
+ * textures are read back into host memory, the cached kernels destroyed synchronously, the
+ * gpu.js context when the returned promise resolves.
  */
 export function disableGpu(): Promise<void> {
   if (state) setKernelProvider(null);
   return destroyState();
 }
 
-/** The active mode, where ops ran, the thresholds in force. */
+/** The active mode, where ops ran, the thresholds in force, device memory and transfers. */
 export function gpuInfo(): GpuInfo {
   const s = state;
   return {
@@ -227,6 +431,7 @@ export function gpuInfo(): GpuInfo {
     policy: config.gpu,
     mode: s?.mode ?? null,
     onGpu: s ? GPU_MODES.includes(s.mode) : false,
+    resident: s?.resident ?? false,
     supported: supportedModes(),
     thresholds: s?.thresholds ?? thresholdsFor(null),
     measured: s?.measured ?? null,
@@ -234,5 +439,6 @@ export function gpuInfo(): GpuInfo {
     errors,
     lastError,
     kernels: s ? { cached: s.cache.size, compiled: s.cache.compiled, evicted: s.cache.evicted } : { cached: 0, compiled: 0, evicted: 0 },
+    memory: { ...memory },
   };
 }

@@ -60,3 +60,9 @@ export function testModes(): GpuMode[] {
   if (s.headlessgl) modes.push("headlessgl");
   return only ? modes.filter((m) => only.split(",").includes(m)) : modes;
 }
+
+/** A provider result as host data (a device array is downloaded); fails on a declined call. */
+export function host(r: Float32Array | { download(): Float32Array } | undefined): Float32Array {
+  expect(r, "the provider declined").toBeDefined();
+  return r instanceof Float32Array ? r : r!.download();
+}

@@ -7,6 +7,7 @@ pub mod indexing;
 pub mod inplace;
 pub mod linalg;
 pub mod linalg_ext;
+pub(crate) mod offload;
 pub mod nn;
 pub mod pointwise;
 pub mod reduce;
