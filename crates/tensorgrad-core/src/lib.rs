@@ -20,8 +20,8 @@ pub use autograd::grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, GradMo
 pub use dtype::DType;
 pub use error::{Error, Result};
 pub use kernels::provider::{
-    set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle, KernelProvider,
-    Operand, Output, UnaryKind,
+    set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle,
+    KernelProvider, Operand, Output, UnaryKind,
 };
 pub use random::manual_seed;
 pub use tensor::Tensor;

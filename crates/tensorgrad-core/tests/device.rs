@@ -69,7 +69,9 @@ impl Fake {
                 s.to_vec()
             }
             Operand::Device(d) => {
-                self.stats.device_operands.set(self.stats.device_operands.get() + 1);
+                self.stats
+                    .device_operands
+                    .set(self.stats.device_operands.get() + 1);
                 d.as_any()
                     .downcast_ref::<FakeArray>()
                     .expect("a handle this provider made")
@@ -124,8 +126,11 @@ fn conv_ref(kind: ConvKind, a: &[f32], b: &[f32], g: &ConvGeometry) -> Vec<f32> 
                             for c in 0..cig {
                                 for i in 0..kh {
                                     for j in 0..kw {
-                                        if let (Some(iy), Some(ix)) = (at(0, oy, i, h), at(1, ox, j, w)) {
-                                            acc += b[wi(o, c, i, j)] * a[xi(n, grp * cig + c, iy, ix)];
+                                        if let (Some(iy), Some(ix)) =
+                                            (at(0, oy, i, h), at(1, ox, j, w))
+                                        {
+                                            acc +=
+                                                b[wi(o, c, i, j)] * a[xi(n, grp * cig + c, iy, ix)];
                                         }
                                     }
                                 }
@@ -149,14 +154,22 @@ fn conv_ref(kind: ConvKind, a: &[f32], b: &[f32], g: &ConvGeometry) -> Vec<f32> 
                             for ol in 0..cog {
                                 let o = grp * cog + ol;
                                 for i in 0..kh {
-                                    let ty = (iy + g.pad[0]) as isize - (i * g.dilation[0]) as isize;
-                                    if ty < 0 || ty as usize % g.stride[0] != 0 || ty as usize / g.stride[0] >= oh {
+                                    let ty =
+                                        (iy + g.pad[0]) as isize - (i * g.dilation[0]) as isize;
+                                    if ty < 0
+                                        || ty as usize % g.stride[0] != 0
+                                        || ty as usize / g.stride[0] >= oh
+                                    {
                                         continue;
                                     }
                                     let oy = ty as usize / g.stride[0];
                                     for j in 0..kw {
-                                        let tx = (ix + g.pad[1]) as isize - (j * g.dilation[1]) as isize;
-                                        if tx < 0 || tx as usize % g.stride[1] != 0 || tx as usize / g.stride[1] >= ow {
+                                        let tx =
+                                            (ix + g.pad[1]) as isize - (j * g.dilation[1]) as isize;
+                                        if tx < 0
+                                            || tx as usize % g.stride[1] != 0
+                                            || tx as usize / g.stride[1] >= ow
+                                        {
                                             continue;
                                         }
                                         let ox = tx as usize / g.stride[1];
@@ -182,8 +195,11 @@ fn conv_ref(kind: ConvKind, a: &[f32], b: &[f32], g: &ConvGeometry) -> Vec<f32> 
                             for n in 0..g.batch {
                                 for oy in 0..oh {
                                     for ox in 0..ow {
-                                        if let (Some(iy), Some(ix)) = (at(0, oy, i, h), at(1, ox, j, w)) {
-                                            acc += b[yi(n, o, oy, ox)] * a[xi(n, grp * cig + c, iy, ix)];
+                                        if let (Some(iy), Some(ix)) =
+                                            (at(0, oy, i, h), at(1, ox, j, w))
+                                        {
+                                            acc += b[yi(n, o, oy, ox)]
+                                                * a[xi(n, grp * cig + c, iy, ix)];
                                         }
                                     }
                                 }
@@ -199,7 +215,16 @@ fn conv_ref(kind: ConvKind, a: &[f32], b: &[f32], g: &ConvGeometry) -> Vec<f32> 
 }
 
 impl KernelProvider for Fake {
-    fn matmul_f32(&self, a: Operand, b: Operand, m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Option<Output> {
+    fn matmul_f32(
+        &self,
+        a: Operand,
+        b: Operand,
+        m: usize,
+        k: usize,
+        n: usize,
+        ta: bool,
+        tb: bool,
+    ) -> Option<Output> {
         let (a, b) = (self.get(a), self.get(b));
         let mut c = vec![0.0f32; m * n];
         for i in 0..m {
@@ -213,7 +238,14 @@ impl KernelProvider for Fake {
                 c[i * n + j] = acc;
             }
         }
-        self.out(format!("matmul{}{}", if ta { "T" } else { "" }, if tb { "T" } else { "" }), c)
+        self.out(
+            format!(
+                "matmul{}{}",
+                if ta { "T" } else { "" },
+                if tb { "T" } else { "" }
+            ),
+            c,
+        )
     }
     fn binary_f32(&self, op: BinaryKind, a: Operand, b: Operand) -> Option<Output> {
         let (a, b) = (self.get(a), self.get(b));
@@ -222,7 +254,10 @@ impl KernelProvider for Fake {
     }
     fn scalar_f32(&self, op: BinaryKind, x: Operand, s: f32, first: bool) -> Option<Output> {
         let x = self.get(x);
-        let v = x.iter().map(|&v| if first { bin(op, s, v) } else { bin(op, v, s) }).collect();
+        let v = x
+            .iter()
+            .map(|&v| if first { bin(op, s, v) } else { bin(op, v, s) })
+            .collect();
         self.out(format!("{}_scalar", op.name()), v)
     }
     fn unary_f32(&self, op: UnaryKind, x: Operand) -> Option<Output> {
@@ -237,9 +272,18 @@ impl KernelProvider for Fake {
     }
     fn sum_f32(&self, x: Operand) -> Option<Output> {
         let x = self.get(x);
-        self.out("sum".into(), vec![x.iter().map(|&v| v as f64).sum::<f64>() as f32])
+        self.out(
+            "sum".into(),
+            vec![x.iter().map(|&v| v as f64).sum::<f64>() as f32],
+        )
     }
-    fn conv2d_f32(&self, kind: ConvKind, a: Operand, b: Operand, g: &ConvGeometry) -> Option<Output> {
+    fn conv2d_f32(
+        &self,
+        kind: ConvKind,
+        a: Operand,
+        b: Operand,
+        g: &ConvGeometry,
+    ) -> Option<Output> {
         let (a, b) = (self.get(a), self.get(b));
         self.out(format!("conv_{}", kind.name()), conv_ref(kind, &a, &b, g))
     }
@@ -273,7 +317,9 @@ fn vals(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
         })
         .collect()
@@ -282,7 +328,10 @@ fn vals(n: usize, seed: u64) -> Vec<f64> {
 fn close(a: &[f64], b: &[f64], tol: f64) {
     assert_eq!(a.len(), b.len());
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= tol * (1.0 + y.abs()), "element {i}: {x} vs {y}");
+        assert!(
+            (x - y).abs() <= tol * (1.0 + y.abs()),
+            "element {i}: {x} vs {y}"
+        );
     }
 }
 
@@ -293,25 +342,62 @@ fn chained_ops_stay_on_the_device_until_read() {
         f32t(&vals(20, 2), &[4, 5]),
         f32t(&vals(15, 3), &[3, 5]),
     );
-    let want = a.matmul(&b).unwrap().add(&c).unwrap().exp().unwrap().sum().unwrap().item().unwrap();
+    let want = a
+        .matmul(&b)
+        .unwrap()
+        .add(&c)
+        .unwrap()
+        .exp()
+        .unwrap()
+        .sum()
+        .unwrap()
+        .item()
+        .unwrap();
     let dev = install(true);
-    let s = a.matmul(&b).unwrap().add(&c).unwrap().exp().unwrap().sum().unwrap();
+    let s = a
+        .matmul(&b)
+        .unwrap()
+        .add(&c)
+        .unwrap()
+        .exp()
+        .unwrap()
+        .sum()
+        .unwrap();
     assert_eq!(*dev.0.calls.borrow(), ["matmul", "add", "exp", "sum"]);
     assert_eq!(dev.0.downloads.get(), 0, "no intermediate was downloaded");
-    assert_eq!(dev.0.uploads.get(), 3, "a, b and c were offered from the host once each");
+    assert_eq!(
+        dev.0.uploads.get(),
+        3,
+        "a, b and c were offered from the host once each"
+    );
     assert_eq!(dev.0.device_operands.get(), 3);
     assert!(s.is_resident() && !s.has_host_data());
     assert_eq!(s.dtype(), DType::F32);
     assert_eq!(s.shape(), &[] as &[usize]);
-    assert_eq!(dev.0.live.get(), 1, "intermediates were freed with their tensors");
+    assert_eq!(
+        dev.0.live.get(),
+        1,
+        "intermediates were freed with their tensors"
+    );
     let got = s.item().unwrap();
     assert_eq!(dev.0.downloads.get(), 1);
     s.item().unwrap();
-    assert_eq!(dev.0.downloads.get(), 1, "downloaded once, then read from the host copy");
-    assert!(s.is_resident() && s.has_host_data(), "both copies kept after a read");
+    assert_eq!(
+        dev.0.downloads.get(),
+        1,
+        "downloaded once, then read from the host copy"
+    );
+    assert!(
+        s.is_resident() && s.has_host_data(),
+        "both copies kept after a read"
+    );
     assert!((got - want).abs() <= 1e-5 * want.abs());
     drop(s);
-    assert_eq!(dev.0.live.get(), 0, "the last tensor's drop freed the device data");
+    assert_eq!(
+        dev.0.live.get(),
+        0,
+        "the last tensor's drop freed the device data"
+    );
 }
 
 #[test]
@@ -328,7 +414,11 @@ fn reads_views_and_printing_of_resident_tensors() {
     assert_eq!(format!("{y}"), format!("{want}"));
     assert_eq!(dev.0.downloads.get(), 1);
     close(&t.to_f64_vec(), &want.t().unwrap().to_f64_vec(), 0.0);
-    close(&row.to_f64_vec(), &want.narrow(0, 1, 1).unwrap().to_f64_vec(), 0.0);
+    close(
+        &row.to_f64_vec(),
+        &want.narrow(0, 1, 1).unwrap().to_f64_vec(),
+        0.0,
+    );
     assert_eq!(y.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
     assert_eq!(dev.0.downloads.get(), 1);
     drop((y, t));
@@ -364,7 +454,11 @@ fn in_place_ops_on_a_resident_tensor_download_once_and_drop_the_device_copy() {
     assert!(!y.is_resident(), "a write drops the stale device copy");
     assert!(!view.is_resident());
     close(&y.to_f64_vec(), &want.to_f64_vec(), 0.0);
-    close(&view.to_f64_vec(), &want.narrow(1, 0, 2).unwrap().to_f64_vec(), 0.0);
+    close(
+        &view.to_f64_vec(),
+        &want.narrow(1, 0, 2).unwrap().to_f64_vec(),
+        0.0,
+    );
     // the next op offers the host data again (not the stale handle)
     let z = y.neg().unwrap();
     close(&z.to_f64_vec(), &want.neg().unwrap().to_f64_vec(), 0.0);
@@ -383,21 +477,46 @@ fn backward_through_resident_tensors_matches_the_cpu() {
         let h = a.matmul(&w).unwrap().add(&c).unwrap().tanh().unwrap();
         let d = h.sub(&c).unwrap();
         let loss = d.mul(&d).unwrap().mean().unwrap();
-        let g = grad(&[loss.clone()], &[a.clone(), w.clone()], &[None], false, false, false).unwrap();
-        (loss.item().unwrap(), g[0].as_ref().unwrap().to_f64_vec(), g[1].as_ref().unwrap().to_f64_vec())
+        let g = grad(
+            &[loss.clone()],
+            &[a.clone(), w.clone()],
+            &[None],
+            false,
+            false,
+            false,
+        )
+        .unwrap();
+        (
+            loss.item().unwrap(),
+            g[0].as_ref().unwrap().to_f64_vec(),
+            g[1].as_ref().unwrap().to_f64_vec(),
+        )
     };
     let (l0, ga0, gw0) = run();
     let dev = install(true);
     let (l1, ga1, gw1) = run();
     let calls = dev.0.calls.borrow().clone();
-    for op in ["matmul", "add", "tanh", "sub", "mul", "sum", "div_scalar", "matmulT"] {
+    for op in [
+        "matmul",
+        "add",
+        "tanh",
+        "sub",
+        "mul",
+        "sum",
+        "div_scalar",
+        "matmulT",
+    ] {
         assert!(calls.iter().any(|c| c == op), "{op} offloaded: {calls:?}");
     }
     assert!((l0 - l1).abs() <= 1e-6 * l0.abs());
     close(&ga1, &ga0, 1e-5);
     close(&gw1, &gw0, 1e-5);
     drop(calls);
-    assert_eq!(dev.0.live.get(), 0, "nothing left on the device once the graph is gone");
+    assert_eq!(
+        dev.0.live.get(),
+        0,
+        "nothing left on the device once the graph is gone"
+    );
 }
 
 #[test]
@@ -409,7 +528,11 @@ fn saved_tensors_see_in_place_changes_to_resident_storage() {
     assert!(y.is_resident());
     tensorgrad_core::no_grad(|| y.mul_scalar_(2.0).map(|_| ())).unwrap();
     let err = y.sum().unwrap().backward(None, false, false).unwrap_err();
-    assert!(err.message().contains("modified by an inplace operation"), "{}", err.message());
+    assert!(
+        err.message().contains("modified by an inplace operation"),
+        "{}",
+        err.message()
+    );
     drop(dev);
 }
 
@@ -429,7 +552,13 @@ fn a_provider_that_takes_no_handles_gets_host_data() {
 fn float64_and_strided_data_are_never_offered() {
     let dev = install(true);
     let a = Tensor::from_f64_slice(&vals(6, 14), vec![2, 3], DType::F64).unwrap();
-    let _ = a.exp().unwrap().matmul(&a.t().unwrap()).unwrap().sum().unwrap();
+    let _ = a
+        .exp()
+        .unwrap()
+        .matmul(&a.t().unwrap())
+        .unwrap()
+        .sum()
+        .unwrap();
     assert!(dev.0.calls.borrow().is_empty());
     let b = f32t(&vals(6, 15), &[2, 3]);
     let _ = b.t().unwrap().exp().unwrap(); // a transposed view is not contiguous
@@ -463,7 +592,16 @@ fn scalar_operands_go_to_the_scalar_kernel() {
         s.sub(&a).unwrap(),
         a.div(&s).unwrap(),
     ];
-    assert_eq!(*dev.0.calls.borrow(), ["mul_scalar", "sub_scalar", "div_scalar", "sub_scalar", "div_scalar"]);
+    assert_eq!(
+        *dev.0.calls.borrow(),
+        [
+            "mul_scalar",
+            "sub_scalar",
+            "div_scalar",
+            "sub_scalar",
+            "div_scalar"
+        ]
+    );
     for (g, w) in got.iter().zip(&want) {
         close(&g.to_f64_vec(), &w.to_f64_vec(), 0.0);
     }
@@ -488,7 +626,9 @@ fn conv2d_forward_and_backward_through_the_device() {
             let w = f32t(&vals(ws.iter().product(), 40 + i as u64), ws);
             x.set_requires_grad(true).unwrap();
             w.set_requires_grad(true).unwrap();
-            let y = x.conv2d(&w, None, st, &ConvPadding::Explicit(pd.to_vec()), dl, *gr).unwrap();
+            let y = x
+                .conv2d(&w, None, st, &ConvPadding::Explicit(pd.to_vec()), dl, *gr)
+                .unwrap();
             let g = f32t(&vals(y.numel(), 60 + i as u64), y.shape());
             let gr = grad(&[y.clone()], &[x, w], &[Some(g)], false, false, false).unwrap();
             let (gx, gw) = (gr[0].clone().unwrap(), gr[1].clone().unwrap());
@@ -497,7 +637,11 @@ fn conv2d_forward_and_backward_through_the_device() {
         let (y0, gx0, gw0) = run();
         let dev = install(true);
         let (y1, gx1, gw1) = run();
-        assert_eq!(*dev.0.calls.borrow(), ["conv_forward", "conv_input", "conv_weight"], "case {i}");
+        assert_eq!(
+            *dev.0.calls.borrow(),
+            ["conv_forward", "conv_input", "conv_weight"],
+            "case {i}"
+        );
         assert!(gx1.is_resident() && gw1.is_resident() && y1.is_resident());
         assert_eq!(dev.0.downloads.get(), 0);
         close(&y1.to_f64_vec(), &y0.to_f64_vec(), 1e-5);
@@ -508,9 +652,13 @@ fn conv2d_forward_and_backward_through_the_device() {
     // conv1d (height 1) goes through the same products
     let x = f32t(&vals(2 * 3 * 10, 70), &[2, 3, 10]);
     let w = f32t(&vals(4 * 3 * 3, 71), &[4, 3, 3]);
-    let want = x.conv1d(&w, None, &[2], &ConvPadding::Explicit(vec![1]), &[1], 1).unwrap();
+    let want = x
+        .conv1d(&w, None, &[2], &ConvPadding::Explicit(vec![1]), &[1], 1)
+        .unwrap();
     let dev = install(true);
-    let got = x.conv1d(&w, None, &[2], &ConvPadding::Explicit(vec![1]), &[1], 1).unwrap();
+    let got = x
+        .conv1d(&w, None, &[2], &ConvPadding::Explicit(vec![1]), &[1], 1)
+        .unwrap();
     assert_eq!(*dev.0.calls.borrow(), ["conv_forward"]);
     close(&got.to_f64_vec(), &want.to_f64_vec(), 1e-5);
 }

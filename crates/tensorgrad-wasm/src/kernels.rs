@@ -187,7 +187,13 @@ impl KernelProvider for JsProvider {
         let (x, dx) = split(x)?;
         output(self.k.sum_js(x, &dx))
     }
-    fn conv2d_f32(&self, kind: ConvKind, a: Operand, b: Operand, g: &ConvGeometry) -> Option<Output> {
+    fn conv2d_f32(
+        &self,
+        kind: ConvKind,
+        a: Operand,
+        b: Operand,
+        g: &ConvGeometry,
+    ) -> Option<Output> {
         let ((a, da), (b, db)) = (split(a)?, split(b)?);
         let geom: Vec<u32> = [
             g.batch,

@@ -283,7 +283,11 @@ function run(
   }
   try {
     const out = f(s, inputs as KernelInput[]);
-    for (const x of operands) if (x instanceof Float32Array) memory.uploadedBytes += x.length * 4;
+    // host data given to a kernel (in the GL modes also a device array moved to host memory by
+    // disableGpu and offered again)
+    operands.forEach((x, i) => {
+      if (x instanceof Float32Array || (isGl(s.mode) && inputs[i] instanceof Float32Array)) memory.uploadedBytes += x.length * 4;
+    });
     counts[op].gpu++;
     if (s.resident) return new GpuArray(out, length);
     memory.downloads++;

@@ -79,7 +79,9 @@ describe("decide", () => {
   it("the shipped table has only measured entries with the expected shape", () => {
     expect(CROSSOVER.version).toBe(1);
     for (const [mode, entry] of Object.entries(CROSSOVER.modes)) {
-      expect(Object.keys(entry!.thresholds).sort(), mode).toEqual(["binary", "conv2d", "matmul", "sum", "unary"]);
+      // conv2d was added later: an entry measured before it has no conv2d class (never dispatched)
+      const keys = Object.keys(entry!.thresholds).sort();
+      expect(keys.filter((k) => k !== "conv2d"), mode).toEqual(["binary", "matmul", "sum", "unary"]);
       expect(entry!.samples.length, `${mode} has samples`).toBeGreaterThan(0);
       expect(entry!.environment).toBeTruthy();
     }

@@ -196,7 +196,13 @@ pub trait KernelProvider {
     fn binary_f32(&self, op: BinaryKind, a: Operand, b: Operand) -> Option<Output>;
     /// `x op s`, or `s op x` with `scalar_first` (also offered when one operand of a binary op
     /// is a single broadcast value, such as the gradient of a sum).
-    fn scalar_f32(&self, _op: BinaryKind, _x: Operand, _s: f32, _scalar_first: bool) -> Option<Output> {
+    fn scalar_f32(
+        &self,
+        _op: BinaryKind,
+        _x: Operand,
+        _s: f32,
+        _scalar_first: bool,
+    ) -> Option<Output> {
         None
     }
     fn unary_f32(&self, op: UnaryKind, x: Operand) -> Option<Output>;

@@ -538,7 +538,9 @@ impl Tensor {
             if c < 0.0 {
                 bail!("Integers to negative integer powers are not allowed.");
             }
-            return scalar_forward!(self, c, d, numeric_dispatch, "pow", None, |x, e| int_pow(x, e));
+            return scalar_forward!(self, c, d, numeric_dispatch, "pow", None, |x, e| int_pow(
+                x, e
+            ));
         }
         scalar_forward!(self, c, d, float_dispatch, "pow", None, |x, e| x.powf(e))
     }

@@ -288,7 +288,13 @@ fn conv_data(kind: Kind, a: &Tensor, b: &Tensor, g: &Geom, transposed: bool) -> 
     }
     let a = no_grad(|| a.contiguous())?;
     let b = no_grad(|| b.contiguous())?;
-    if let Some(t) = super::offload::conv2d(kind.provider_kind(), &a, &b, &g.provider_geometry(n), &shape) {
+    if let Some(t) = super::offload::conv2d(
+        kind.provider_kind(),
+        &a,
+        &b,
+        &g.provider_geometry(n),
+        &shape,
+    ) {
         return Ok(t);
     }
     let name = if transposed {

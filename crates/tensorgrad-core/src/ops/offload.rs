@@ -46,7 +46,11 @@ pub(crate) fn provider_for(dtype: DType) -> Option<Rc<dyn KernelProvider>> {
 /// Elements `span` of `t`'s storage as an operand (the caller checked that its layout reads
 /// them in the order the provider expects): the device copy when the provider takes handles
 /// and `span` is the whole storage, else the host slice (a device-only storage downloads once).
-pub(crate) fn arg<'t>(p: &dyn KernelProvider, t: &'t Tensor, span: Range<usize>) -> Option<Arg<'t>> {
+pub(crate) fn arg<'t>(
+    p: &dyn KernelProvider,
+    t: &'t Tensor,
+    span: Range<usize>,
+) -> Option<Arg<'t>> {
     let st = t.storage();
     if st.dtype() != DType::F32 || span.end > st.len() {
         return None;
@@ -161,9 +165,16 @@ pub(crate) enum Offered {
 }
 
 /// A single (batch of one) float32 product `a·b` read through the 3-D layouts `la`, `lb`.
-pub(crate) fn matmul(a: &Tensor, la: &Layout, b: &Tensor, lb: &Layout, out_shape: &[usize]) -> Offered {
+pub(crate) fn matmul(
+    a: &Tensor,
+    la: &Layout,
+    b: &Tensor,
+    lb: &Layout,
+    out_shape: &[usize],
+) -> Offered {
     let (m, k, n) = (la.shape[1], la.shape[2], lb.shape[2]);
-    if la.shape[0] != 1 || lb.shape[0] != 1 || m == 0 || k == 0 || n == 0 || b.dtype() != DType::F32 {
+    if la.shape[0] != 1 || lb.shape[0] != 1 || m == 0 || k == 0 || n == 0 || b.dtype() != DType::F32
+    {
         return Offered::No;
     }
     let Some(p) = provider_for(a.dtype()) else {
