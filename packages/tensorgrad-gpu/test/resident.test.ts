@@ -3,6 +3,7 @@
 // tensors. In the cpu and webasm modes "the device" is gpu.js's JavaScript memory, so these
 // tests check the residency logic (what crosses the seam, what is live) in CI; the playground's
 // Chromium e2e checks the same with real WebGL2 textures.
+import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { autograd, nn, setKernelProvider, tensor, tidy, type Tensor } from "tensorgrad";
 import { config, disableGpu, enableGpu, gpuInfo, provider, resetCounts } from "../src/index.js";
@@ -216,5 +217,26 @@ describe.each(testModes())("residency in gpu.js %s mode", (mode) => {
     } finally {
       enableGpu({ mode, policy: "force" });
     }
+  });
+});
+
+describe("the garbage collector", () => {
+  it("frees device arrays of tensors that were never disposed (FinalizationRegistry)", () => {
+    // a child process with --expose-gc, on the built packages (npm test builds first)
+    const script = `
+      import { tensor } from "tensorgrad";
+      import { enableGpu, gpuInfo } from "tensorgrad-gpu";
+      enableGpu({ mode: "cpu", policy: "force" });
+      const a = tensor(new Float32Array(64).fill(0.5)).reshape(8, 8);
+      (() => { for (let i = 0; i < 50; i++) a.matmul(a).exp(); })();
+      const before = gpuInfo().memory.live;
+      for (let i = 0; i < 10 && gpuInfo().memory.live > 0; i++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(JSON.stringify({ before, after: gpuInfo().memory.live }));`;
+    const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8", cwd: import.meta.dirname });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ before: 100, after: 0 });
   });
 });
