@@ -49,7 +49,14 @@ export async function gpuBench(tg, gpu, options) {
       const ref = product();
       const wasmMs = time(product);
       gpu.config.gpu = "force";
+      gpu.resetCounts();
       const got = product();
+      const after = gpu.gpuInfo();
+      // a gpu.js call that throws falls back to WASM: say so rather than time WASM twice
+      if (after.counts.matmul.gpu === 0) {
+        rows.push({ name: `matmul ${n}`, skipped: `gpu.js declined (${after.lastError ?? "no error recorded"})` });
+        continue;
+      }
       const gpuMs = time(product);
       const flop = 2 * n * n * n;
       rows.push({ name: `matmul ${n}`, wasmMs, gpuMs, wasmGflops: flop / wasmMs / 1e6, gpuGflops: flop / gpuMs / 1e6, maxRelDiff: maxRel(got, ref) });

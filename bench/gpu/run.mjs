@@ -126,15 +126,36 @@ if (targets.includes("node")) {
   const gpu = await import("tensorgrad-gpu");
   const s = gpu.supportedModes();
   const mode = s.headlessgl ? "headlessgl" : s.webasm ? "webasm" : "cpu";
-  const { sizes, mlp } = plan(false);
+  const renderer = mode === "headlessgl" ? await headlessGlRenderer() : null;
+  const software = !renderer || renderer === "ANGLE" || SOFTWARE.test(renderer);
+  const { sizes, mlp } = plan(!software);
   const result = await gpuBench(tg, gpu, { sizes, mlp, mode, maxSeconds: left() });
   print(
     `Node ${process.versions.node}`,
     result,
-    mode === "headlessgl" ? "headless-gl (Mesa under Xvfb unless an X server with a GPU driver is used)" : "no GPU context in Node: gpu.js's CPU backend",
+    mode === "headlessgl"
+      ? `headless-gl, renderer ${renderer ?? "unknown"}${software ? " (software: smaller sizes)" : ""}`
+      : "no GPU context in Node: gpu.js's CPU backend",
   );
 }
 console.log(`\n[bench/gpu] done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+/** The GL renderer headless-gl gets here (ANGLE over GLX: a GPU only when the X server's GLX reaches one). */
+async function headlessGlRenderer() {
+  try {
+    const { default: createGl } = await import("gl");
+    const gl = createGl(1, 1);
+    if (!gl) return null;
+    const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+    const r = String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("STACKGL_destroy_context")?.destroy();
+    // headless-gl reports only "ANGLE"; the GL underneath is the X server's GLX renderer, which
+    // the caller can pass in (bench/gpu/device/remote.sh reads it with glxinfo)
+    return r === "ANGLE" && process.env.TG_GL_RENDERER ? `ANGLE on ${process.env.TG_GL_RENDERER}` : r;
+  } catch {
+    return null;
+  }
+}
 
 async function serveDist() {
   const MIME = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
