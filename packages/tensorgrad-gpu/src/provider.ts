@@ -169,7 +169,8 @@ export class GpuArray implements DeviceArray {
     if (v === null) throw new Error("tensorgrad-gpu: download() of a released device array");
     memory.downloads++;
     memory.downloadedBytes += this.length * 4;
-    return v instanceof Float32Array ? v : flatten(v.toArray(), this.length);
+    // a copy either way: the array in cpu/webasm modes is still what later kernels read
+    return v instanceof Float32Array ? v.slice() : flatten(v.toArray(), this.length);
   }
 
   release(): void {
