@@ -70,7 +70,7 @@ function print(title, result, note) {
     console.log(
       `${r.name.padEnd(34)}${r.wasmMs.toFixed(1).padStart(10)}${r.gpuMs.toFixed(1).padStart(11)}${r.wasmGflops.toFixed(2).padStart(11)}${r.gpuGflops
         .toFixed(2)
-        .padStart(13)}${(ratio.toFixed(2) + "x").padStart(8)}  ${r.maxRelDiff.toExponential(1)}${r.offloaded ? `   (offloaded: ${r.offloaded})` : ""}`,
+        .padStart(13)}${(ratio.toFixed(2) + "x").padStart(8)}  ${r.maxRelDiff.toExponential(1)}${r.offloaded ? `   (offloaded: ${r.offloaded}; read back: ${r.readBack})` : ""}`,
     );
   }
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Checks tensorgrad-gpu's webgpu mode on this machine: gpu.js's WebGPU kernels (Dawn) in a worker
 // thread behind tensorgrad's synchronous kernel seam. Every op against the WASM kernels (matmul
-// in all four transposition variants, add/sub/mul/div/neg/exp/log, sum), an MLP's gradients,
-// buffers kept in the worker, per-op round-trip cost, idle CPU, a second enableGpu (the parked
-// worker), and that the process then exits on its own (the worker is unref'd and closed at exit).
+// in all four transposition variants, add/sub/mul/div/neg/exp/log/tanh, the scalar forms, sum,
+// conv2d forward and both gradients), an MLP's gradients, residency (results kept in the worker:
+// a chain downloads nothing until read, buffers freed with their tensors), buffers kept in the
+// worker, per-op round-trip cost, chained products on worker buffers, idle CPU, a second
+// enableGpu (the parked worker), and that the process then exits on its own (the worker is
+// unref'd and closed at exit).
 //
 //   node bench/gpu/webgpu-check.mjs                  # needs Dawn: glibc >= 2.38 and a Vulkan GPU
 //   node bench/gpu/webgpu-check.mjs --backend cpu    # the same checks on the CPU stand-in (any machine)
@@ -46,8 +49,18 @@ const onWasm = (f) => {
     tg.setKernelProvider(gpu.provider);
   }
 };
+/** A provider result as host data: a device array (a buffer kept in the worker) is downloaded and released. */
+function hostOf(r) {
+  if (!r || r instanceof Float32Array) return r;
+  try {
+    return r.download();
+  } finally {
+    r.release();
+  }
+}
 /** Largest |got − want| − (atol + rtol·|want|); ≤ 0 means within tolerance. */
-function excess(got, want, rtol, atol) {
+function excess(result, want, rtol, atol) {
+  const got = hostOf(result);
   if (!got) throw new Error("declined (undefined): " + gpu.gpuInfo().lastError);
   if (got.length !== want.length) throw new Error(`length ${got.length}, want ${want.length}`);
   let worst = -Infinity;
@@ -105,7 +118,7 @@ for (const [m, k, n] of [
 }
 
 for (const n of [1, 1023, 1 << 20]) {
-  await check(`add sub mul div neg exp log, ${n} elements`, () => {
+  await check(`add sub mul div neg exp log tanh, ${n} elements`, () => {
     const a = rand(n, n);
     const b = rand(n, n + 1, 0.5, 2);
     const pos = rand(n, n + 2, 1e-3, 10);
@@ -114,12 +127,50 @@ for (const n of [1, 1023, 1 << 20]) {
       const want = onWasm(() => tg.tensor(a)[op](tg.tensor(b)).toTypedArray());
       notes.push(excess(gpu.provider.binary(op, a, b), want, 1e-5, 1e-6));
     }
-    for (const op of ["neg", "exp", "log"]) {
+    for (const op of ["neg", "exp", "log", "tanh"]) {
       const x = op === "log" ? pos : a;
       const want = onWasm(() => tg.tensor(x)[op]().toTypedArray());
-      notes.push(excess(gpu.provider.unary(op, x), want, 1e-5, 1e-6));
+      notes.push(excess(gpu.provider.unary(op, x), want, op === "tanh" ? 2e-6 : 1e-5, 1e-6));
     }
     return `max |diff| ${notes.map((d) => d.toExponential(1)).join(" ")}`;
+  });
+  await check(`scalar forms (x*0.3, 1-x, 2/x, x/3, x+1.5), ${n} elements`, () => {
+    const a = rand(n, n + 3);
+    const nz = rand(n, n + 4, 0.5, 2);
+    const cases = [
+      ["mul", a, Math.fround(0.3), false, () => tg.tensor(a).mul(0.3)],
+      ["sub", a, 1, true, () => tg.tensor(1).sub(tg.tensor(a))],
+      ["div", nz, 2, true, () => tg.tensor(2).div(tg.tensor(nz))],
+      ["div", a, 3, false, () => tg.tensor(a).div(3)],
+      ["add", a, 1.5, false, () => tg.tensor(a).add(1.5)],
+    ];
+    const notes = cases.map(([op, x, c, first, ref]) => excess(gpu.provider.scalar(op, x, c, first), onWasm(() => ref().toTypedArray()), 1e-5, 1e-6));
+    return `max |diff| ${notes.map((d) => d.toExponential(1)).join(" ")}`;
+  });
+}
+
+for (const [xs, ws, stride, padding, dilation, groups] of [
+  [[2, 3, 7, 6], [4, 3, 3, 3], [1, 1], [0, 0], [1, 1], 1],
+  [[2, 4, 8, 8], [6, 2, 3, 3], [2, 2], [2, 1], [2, 1], 2],
+  [[8, 16, 32, 32], [16, 16, 3, 3], [1, 1], [1, 1], [1, 1], 1],
+]) {
+  await check(`conv2d forward and both gradients, x ${xs.join("x")} w ${ws.join("x")} stride ${stride} padding ${padding} dilation ${dilation} groups ${groups}`, () => {
+    const F = tg.nn.functional;
+    const run = () => {
+      const x = tg.tensor(rand(xs.reduce((p, v) => p * v), 7)).reshape(...xs).requiresGrad_();
+      const w = tg.tensor(rand(ws.reduce((p, v) => p * v), 11)).reshape(...ws).requiresGrad_();
+      const y = F.conv2d(x, w, null, { stride, padding, dilation, groups });
+      const g = tg.tensor(rand(y.numel(), 13)).reshape(...y.shape);
+      const [gx, gw] = tg.autograd.grad(y, [x, w], { gradOutputs: g });
+      return [y, gx, gw].map((t) => t.toTypedArray());
+    };
+    gpu.resetCounts();
+    const got = run();
+    const counts = gpu.gpuInfo().counts;
+    for (const op of ["conv2d", "conv2dInput", "conv2dWeight"]) if (counts[op].gpu !== 1) throw new Error(`${op}: ${JSON.stringify(counts[op])}`);
+    const want = onWasm(run);
+    const k = ws[1] * ws[2] * ws[3] * xs[0] * xs[2] * xs[3];
+    return `max |diff| ${got.map((g, i) => excess(g, want[i], 1e-5, 2e-7 * k + 1e-6).toExponential(1)).join(" ")}`;
   });
 }
 
@@ -127,7 +178,7 @@ for (const n of [1, 257, 1 << 20]) {
   await check(`sum of ${n} elements`, () => {
     const x = rand(n, 3 * n);
     const want = onWasm(() => tg.tensor(x).sum().item());
-    const got = gpu.provider.sum(x);
+    const got = hostOf(gpu.provider.sum(x));
     if (!got) throw new Error("declined: " + gpu.gpuInfo().lastError);
     const d = Math.abs(got[0] - want);
     if (!(d <= 1e-6 * n + 1e-6)) throw new Error(`got ${got[0]}, want ${want}`);
@@ -157,7 +208,28 @@ await check("MLP loss and gradients, forward and backward through the seam", () 
   return `max |diff| ${diffs.join(" ")}; offloaded ${Object.entries(counts).filter(([, c]) => c.gpu).map(([op, c]) => `${op}×${c.gpu}`).join(" ")}`;
 });
 
-await check("buffers kept in the worker (device-resident storage's building block)", () => {
+await check("residency: a.matmul(b).add(c).exp().sum() stays in the worker until item()", () => {
+  const a = t2(rand(256 * 128, 31), 256, 128);
+  const b = t2(rand(128 * 64, 32), 128, 64);
+  const c = t2(rand(256 * 64, 33), 256, 64);
+  const want = onWasm(() => a.matmul(b).add(c).exp().sum().item());
+  gpu.resetCounts();
+  const live0 = gpu.gpuInfo().memory.live;
+  const s = tg.tidy(() => a.matmul(b).add(c).exp().sum());
+  const m = gpu.gpuInfo().memory;
+  if (m.downloads !== 0) throw new Error(`${m.downloads} downloads before item()`);
+  if (m.live - live0 !== 1) throw new Error(`${m.live - live0} device arrays live after tidy, want 1`);
+  const workerBuffers = gpu.activeBridge().workerStats().buffers;
+  if (workerBuffers !== m.workerBuffers) throw new Error(`the worker holds ${workerBuffers} buffers, gpuInfo says ${m.workerBuffers}`);
+  const got = s.item();
+  if (!(Math.abs(got - want) <= 1e-4 * Math.abs(want))) throw new Error(`got ${got}, want ${want}`);
+  s.dispose();
+  const after = gpu.activeBridge().workerStats().buffers;
+  if (after !== gpu.gpuInfo().memory.workerBuffers) throw new Error(`after dispose the worker holds ${after}`);
+  return `downloads ${gpu.gpuInfo().memory.downloads} (${gpu.gpuInfo().memory.downloadedBytes} bytes), uploaded ${m.uploadedBytes} bytes, worker buffers ${workerBuffers} -> ${after}`;
+});
+
+await check("buffers kept in the worker (the bridge's own API)", () => {
   const bridge = gpu.activeBridge();
   const kernels = new gpu.BridgeKernels(bridge);
   const a = bridge.upload(Float32Array.of(1, 2, 3, 4, 5, 6));
@@ -185,7 +257,7 @@ await check("cost per op (round trip through the worker)", () => {
   const times = [];
   for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < 100; i++) gpu.provider.binary("add", a, a);
+    for (let i = 0; i < 100; i++) gpu.provider.binary("add", a, a)?.release?.();
     times.push(((performance.now() - t0) / 100) * 1000);
   }
   const n = 1024;
@@ -199,7 +271,15 @@ await check("cost per op (round trip through the worker)", () => {
     mm.push(performance.now() - t0);
   }
   const ms = median(mm);
-  return `add of 4 floats: ${median(times).toFixed(0)} µs; matmul 1024 through the seam: ${ms.toFixed(1)} ms = ${((2 * n ** 3) / ms / 1e6).toFixed(0)} GFLOP/s (median of 5)`;
+  // four chained products on worker buffers, one readback (A and B uploaded per use)
+  const chain = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    tg.tidy(() => A.matmul(B).matmul(B).matmul(B).matmul(B).sum().item());
+    chain.push(performance.now() - t0);
+  }
+  const cms = median(chain);
+  return `add of 4 floats: ${median(times).toFixed(0)} µs; matmul 1024 through the seam: ${ms.toFixed(1)} ms = ${((2 * n ** 3) / ms / 1e6).toFixed(0)} GFLOP/s; four chained 1024 products (resident) and a sum: ${cms.toFixed(1)} ms = ${((8 * n ** 3) / cms / 1e6).toFixed(0)} GFLOP/s (medians of 5)`;
 });
 
 await check("CPU time of the whole process while webgpu is enabled and idle (1 s)", async () => {

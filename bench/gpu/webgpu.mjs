@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// gpu.js's WebGPU backend (Dawn in Node, through the `webgpu` package gpu.js depends on) on
-// the same matmul kernel source tensorgrad-gpu uses, against tensorgrad's WASM matmul.
+// gpu.js's WebGPU backend (Dawn in Node, through the `webgpu` package gpu.js depends on) on a
+// naive one-thread-per-output matmul kernel (the shape of tensorgrad-gpu's, with 2-D reads),
+// against tensorgrad's WASM matmul.
 //
 // The raw kernels, outside tensorgrad (whose graph reaches them through tensorgrad-gpu's worker
 // bridge, enableGpu({ mode: 'webgpu' }): measured by run.mjs). Two timings per size: "round trip" (upload, run, read back: what a synchronous seam would pay
@@ -75,7 +76,7 @@ const rand = (n, seed) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
-// the kernel text tensorgrad-gpu compiles for a row-major matmul (packages/tensorgrad-gpu/src/kernels.ts)
+// one thread per output element, like packages/tensorgrad-gpu/src/kernels.ts (which reads by flat index)
 const SRC = `function (a, b) {
   let acc = 0;
   for (let p = 0; p < this.constants.k; p++) {

@@ -1,18 +1,31 @@
 //! An external kernel provider implemented in JavaScript (the gpu.js backend): the core offers
-//! it contiguous float32 data for matmul (row-major or transposed operands), large elementwise
-//! ops and full sums; the provider returns a `Float32Array` of the result, or `undefined` to let
-//! the WASM kernel run. A provider that throws is treated as declining, so a broken GPU context
-//! never breaks a computation.
+//! it float32 operands for matmul (row-major or transposed), elementwise and scalar ops, full
+//! sums and the conv2d products; the provider returns a `Float32Array` of the result, a device
+//! array (an object with `length`, `download()` and `release()`, e.g. wrapping a GPU texture),
+//! or `undefined` to let the WASM kernel run. A provider that throws is treated as declining,
+//! so a broken GPU context never breaks a computation.
+//!
+//! Each operand is passed twice: as a view of WASM memory (empty when the data lives on the
+//! device only) and as the device array it lives in (`undefined` for host data). A device
+//! array returned by the provider becomes the tensor's storage; when the last tensor sharing
+//! it is freed (dispose, tidy, or the garbage collector's finalizer) its `release()` is called.
 
+use std::any::Any;
 use std::rc::Rc;
-use tensorgrad_core::{set_kernel_provider, BinaryKind, KernelProvider, UnaryKind};
+use tensorgrad_core::{
+    set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle,
+    KernelProvider, Operand, Output, UnaryKind,
+};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `{ matmul(a, b, m, k, n, transA, transB), binary(op, a, b), unary(op, x), sum(x) }`; the
-    /// array arguments are views of WASM memory, valid only during the call (copy them).
+    /// `{ resident, matmul, binary, scalar, unary, sum, conv2d }` (see packages/tensorgrad's
+    /// backend.ts); the array arguments are views of WASM memory, valid only during the call.
     pub type JsKernels;
+    #[wasm_bindgen(method, getter)]
+    fn resident(this: &JsKernels) -> bool;
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(method, catch, js_name = matmul)]
     fn matmul_js(
@@ -24,58 +37,197 @@ extern "C" {
         n: u32,
         trans_a: bool,
         trans_b: bool,
-    ) -> Result<Option<Vec<f32>>, JsValue>;
+        da: &JsValue,
+        db: &JsValue,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = binary)]
     fn binary_js(
         this: &JsKernels,
         op: &str,
         a: &[f32],
         b: &[f32],
-    ) -> Result<Option<Vec<f32>>, JsValue>;
+        da: &JsValue,
+        db: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = scalar)]
+    fn scalar_js(
+        this: &JsKernels,
+        op: &str,
+        x: &[f32],
+        s: f32,
+        scalar_first: bool,
+        dx: &JsValue,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = unary)]
-    fn unary_js(this: &JsKernels, op: &str, x: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
+    fn unary_js(this: &JsKernels, op: &str, x: &[f32], dx: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = sum)]
-    fn sum_js(this: &JsKernels, x: &[f32]) -> Result<Option<Vec<f32>>, JsValue>;
+    fn sum_js(this: &JsKernels, x: &[f32], dx: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = conv2d)]
+    fn conv2d_js(
+        this: &JsKernels,
+        kind: &str,
+        a: &[f32],
+        b: &[f32],
+        geom: &[u32],
+        da: &JsValue,
+        db: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = Float32Array)]
+    type JsFloat32Array;
+    /// `subarray(0)`: the whole array, copied into a Vec by the binding.
+    #[wasm_bindgen(method, js_name = subarray)]
+    fn all(this: &JsFloat32Array, begin: u32) -> Vec<f32>;
+
+    /// A provider's device array.
+    type JsDeviceArray;
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &JsDeviceArray) -> f64;
+    #[wasm_bindgen(method, catch)]
+    fn download(this: &JsDeviceArray) -> Result<Option<Vec<f32>>, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn release(this: &JsDeviceArray) -> Result<(), JsValue>;
+}
+
+/// A device array held by a tensor storage; dropping it releases the device memory.
+struct JsDevice {
+    handle: JsDeviceArray,
+    len: usize,
+}
+
+impl DeviceData for JsDevice {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn download(&self) -> Option<Vec<f32>> {
+        self.handle.download().ok().flatten()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for JsDevice {
+    fn drop(&mut self) {
+        let _ = self.handle.release();
+    }
 }
 
 struct JsProvider {
     k: JsKernels,
+    resident: bool,
+}
+
+/// An operand's host view (empty when it lives on the device) and its device array.
+fn split(x: Operand<'_>) -> Option<(&[f32], JsValue)> {
+    match x {
+        Operand::Host(s) => Some((s, JsValue::UNDEFINED)),
+        Operand::Device(d) => {
+            let js = d.as_any().downcast_ref::<JsDevice>()?;
+            Some((&[], js.handle.clone().into()))
+        }
+    }
+}
+
+/// A provider's answer: undefined/null declines, a Float32Array is host data, anything else a
+/// device array (its `length` must be a non-negative integer).
+fn output(r: Result<JsValue, JsValue>) -> Option<Output> {
+    let v = r.ok()?;
+    if v.is_undefined() || v.is_null() {
+        return None;
+    }
+    if let Some(a) = v.dyn_ref::<JsFloat32Array>() {
+        return Some(Output::Host(a.all(0)));
+    }
+    if !v.is_object() {
+        return None;
+    }
+    let handle: JsDeviceArray = v.unchecked_into();
+    let len = handle.length();
+    if !(len >= 0.0 && len.fract() == 0.0 && len <= u32::MAX as f64) {
+        return None;
+    }
+    let d: DeviceHandle = Rc::new(JsDevice {
+        handle,
+        len: len as usize,
+    });
+    Some(Output::Device(d))
 }
 
 impl KernelProvider for JsProvider {
     fn matmul_f32(
         &self,
-        a: &[f32],
-        b: &[f32],
+        a: Operand,
+        b: Operand,
         m: usize,
         k: usize,
         n: usize,
         ta: bool,
         tb: bool,
-    ) -> Option<Vec<f32>> {
-        self.k
-            .matmul_js(a, b, m as u32, k as u32, n as u32, ta, tb)
-            .ok()
-            .flatten()
+    ) -> Option<Output> {
+        let ((a, da), (b, db)) = (split(a)?, split(b)?);
+        let r = self
+            .k
+            .matmul_js(a, b, m as u32, k as u32, n as u32, ta, tb, &da, &db);
+        output(r)
     }
-    fn binary_f32(&self, op: BinaryKind, a: &[f32], b: &[f32]) -> Option<Vec<f32>> {
-        self.k.binary_js(op.name(), a, b).ok().flatten()
+    fn binary_f32(&self, op: BinaryKind, a: Operand, b: Operand) -> Option<Output> {
+        let ((a, da), (b, db)) = (split(a)?, split(b)?);
+        output(self.k.binary_js(op.name(), a, b, &da, &db))
     }
-    fn unary_f32(&self, op: UnaryKind, x: &[f32]) -> Option<Vec<f32>> {
-        self.k.unary_js(op.name(), x).ok().flatten()
+    fn scalar_f32(&self, op: BinaryKind, x: Operand, s: f32, first: bool) -> Option<Output> {
+        let (x, dx) = split(x)?;
+        output(self.k.scalar_js(op.name(), x, s, first, &dx))
     }
-    fn sum_f32(&self, x: &[f32]) -> Option<f32> {
-        self.k
-            .sum_js(x)
-            .ok()
-            .flatten()
-            .filter(|v| v.len() == 1)
-            .map(|v| v[0])
+    fn unary_f32(&self, op: UnaryKind, x: Operand) -> Option<Output> {
+        let (x, dx) = split(x)?;
+        output(self.k.unary_js(op.name(), x, &dx))
+    }
+    fn sum_f32(&self, x: Operand) -> Option<Output> {
+        let (x, dx) = split(x)?;
+        output(self.k.sum_js(x, &dx))
+    }
+    fn conv2d_f32(
+        &self,
+        kind: ConvKind,
+        a: Operand,
+        b: Operand,
+        g: &ConvGeometry,
+    ) -> Option<Output> {
+        let ((a, da), (b, db)) = (split(a)?, split(b)?);
+        let geom: Vec<u32> = [
+            g.batch,
+            g.groups,
+            g.cin,
+            g.cout,
+            g.in_size[0],
+            g.in_size[1],
+            g.kernel[0],
+            g.kernel[1],
+            g.out_size[0],
+            g.out_size[1],
+            g.stride[0],
+            g.stride[1],
+            g.pad[0],
+            g.pad[1],
+            g.dilation[0],
+            g.dilation[1],
+        ]
+        .iter()
+        .map(|&v| v as u32)
+        .collect();
+        output(self.k.conv2d_js(kind.name(), a, b, &geom, &da, &db))
+    }
+    fn takes_device(&self) -> bool {
+        self.resident
     }
 }
 
 /// Install a JavaScript kernel provider, or remove it with `undefined`.
 #[wasm_bindgen(js_name = setKernelProvider)]
 pub fn set_kernel_provider_js(kernels: Option<JsKernels>) {
-    set_kernel_provider(kernels.map(|k| Rc::new(JsProvider { k }) as Rc<dyn KernelProvider>));
+    set_kernel_provider(kernels.map(|k| {
+        let resident = k.resident();
+        Rc::new(JsProvider { k, resident }) as Rc<dyn KernelProvider>
+    }));
 }

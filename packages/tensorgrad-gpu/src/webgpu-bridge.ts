@@ -12,8 +12,19 @@
 //
 // Node built-ins are reached through process.getBuiltinModule, never imported, so that bundling
 // tensorgrad-gpu for a browser pulls none of this in.
-import type { BinaryOp, UnaryOp } from "tensorgrad";
-import { binarySource, matmulSource, SUM_CHUNK, sumSource, unarySource } from "./kernels.js";
+import type { BinaryOp, Conv2dGeometry, Conv2dKind, UnaryOp } from "tensorgrad";
+import {
+  binarySource,
+  conv2dConstants,
+  conv2dOutput,
+  conv2dSource,
+  kernelSettings,
+  matmulSource,
+  scalarSource,
+  SUM_CHUNK,
+  sumSource,
+  unarySource,
+} from "./kernels.js";
 
 type WorkerThreads = typeof import("node:worker_threads");
 type WorkerInstance = import("node:worker_threads").Worker;
@@ -54,6 +65,7 @@ export interface WebGpuSupport {
 
 interface NodeProcess {
   versions?: { node?: string };
+  execArgv?: string[];
   getBuiltinModule?: (id: string) => unknown;
 }
 
@@ -76,11 +88,17 @@ export function workerUrl(): URL {
   return new URL("./webgpu-worker.js", import.meta.url);
 }
 
-/** A kernel argument: the data, and the dimensions ([x] or [x, y]: columns, rows) the kernel reads it with. */
+/**
+ * A kernel argument: an array (host data or a kept buffer) with the dimensions ([x] or [x, y]:
+ * columns, rows) the kernel reads it with, or a number (a scalar argument; dims ignored).
+ */
 export interface BridgeArg {
-  value: Float32Array | BridgeArray;
+  value: Float32Array | BridgeArray | number;
   dims: number[];
 }
+
+/** What BridgeKernels reads: host data (copied through shared memory) or a buffer kept in the worker. */
+export type BridgeInput = Float32Array | BridgeArray;
 
 /** A kernel's definition: gpu.js source text and settings (output, constants, precision, ...). */
 export interface KernelDef {
@@ -120,6 +138,11 @@ export class BridgeArray {
   get isReleased(): boolean {
     return this.released || this.epoch !== this.bridge.epoch;
   }
+
+  /** Whether it lives in that bridge's worker. */
+  of(bridge: WorkerBridge): boolean {
+    return this.bridge === bridge;
+  }
 }
 
 interface Answer {
@@ -153,6 +176,8 @@ export class WorkerBridge {
   private seq = 1;
   /** A request that timed out and that the worker has not answered yet: nothing else may be sent. */
   private stale = 0;
+  /** Whether that request keeps its result in the worker (its buffer is freed once it is answered). */
+  private staleKeep = false;
   private readonly kernels = new Map<string, number>();
   private nextKernel = 1;
   private drops: number[] = [];
@@ -203,7 +228,17 @@ export class WorkerBridge {
     const ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
     const data = new SharedArrayBuffer(INITIAL_DATA_BYTES);
     Atomics.store(ctrl, SEQ, 1); // request 1: the hello
-    const worker = new wt.Worker(url, { workerData: { ctrl: ctrl.buffer, data, backend } });
+    const workerData = { ctrl: ctrl.buffer, data, backend };
+    const execArgv = workerExecArgv(p.execArgv ?? []);
+    let worker: WorkerInstance;
+    try {
+      worker = new wt.Worker(url, { workerData, execArgv });
+    } catch (e) {
+      // per-process options (--expose-gc, ...) may be inherited but not passed explicitly; they
+      // apply to the worker anyway
+      if ((e as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw e;
+      worker = new wt.Worker(url, { workerData, execArgv: [] });
+    }
     worker.unref(); // an idle worker never keeps the process alive
     const startTimeout = options.startTimeoutMs ?? 30_000;
     const ok = waitFor(ctrl, 1, startTimeout);
@@ -241,15 +276,30 @@ export class WorkerBridge {
    * aligned offsets after the JSON area (their offsets are handed to `build`), `outLength`
    * floats are reserved after them; returns the answer and the result (copied out).
    */
-  private call(build: (offsets: number[], out: number) => Record<string, unknown>, inputs: Float32Array[], outLength: number): { answer: Answer; result: Float32Array | null } {
+  private call(
+    build: (offsets: number[], out: number) => Record<string, unknown>,
+    inputs: Float32Array[],
+    outLength: number,
+    { keep = false, waitStale = false }: { keep?: boolean; waitStale?: boolean } = {},
+  ): { answer: Answer; result: Float32Array | null } {
     if (this.failed) throw new Error(this.failed);
     if (Atomics.load(this.ctrl, STATE) === DEAD) {
       this.fail(String((readJson(this.ctrl, this.data) as Answer).error ?? "webgpu worker died"));
       throw new Error(this.failed!);
     }
     if (this.stale) {
-      if (Atomics.load(this.ctrl, DONE) < this.stale) throw new Error(`the webgpu worker is still busy with a request that timed out after ${this.timeoutMs} ms`);
+      // an op may give up on a stalled worker (it runs on WASM); a download may not (the values
+      // are only there), so it waits once more
+      if (Atomics.load(this.ctrl, DONE) < this.stale && !(waitStale && waitFor(this.ctrl, this.stale, this.timeoutMs))) {
+        throw new Error(`the webgpu worker is still busy with a request that timed out after ${this.timeoutMs} ms`);
+      }
+      if (this.staleKeep && Atomics.load(this.ctrl, STATUS) === 0 && Atomics.load(this.ctrl, STATE) !== DEAD) {
+        // nobody holds the buffer the late answer kept: free it with this request
+        const late = readJson(this.ctrl, this.data) as Answer;
+        if (typeof late.h === "number") this.releases.push(late.h);
+      }
       this.stale = 0;
+      this.staleKeep = false;
     }
     const offsets: number[] = [];
     let end = JSON_AREA;
@@ -273,6 +323,7 @@ export class WorkerBridge {
     Atomics.notify(this.ctrl, SEQ);
     if (!waitFor(this.ctrl, seq, this.timeoutMs)) {
       this.stale = seq;
+      this.staleKeep = keep;
       this.stats.timeouts++;
       throw new Error(`the webgpu worker did not answer within ${this.timeoutMs} ms (the op ran on WASM)`);
     }
@@ -326,14 +377,17 @@ export class WorkerBridge {
    */
   run(key: string, def: () => KernelDef, args: BridgeArg[], outLength: number, keep: true): BridgeArray;
   run(key: string, def: () => KernelDef, args: BridgeArg[], outLength: number, keep?: false): Float32Array;
+  run(key: string, def: () => KernelDef, args: BridgeArg[], outLength: number, keep: boolean): Float32Array | BridgeArray;
   run(key: string, def: () => KernelDef, args: BridgeArg[], outLength: number, keep = false): Float32Array | BridgeArray {
-    const { id, def: d } = this.kernelId(key, def);
-    const host: Float32Array[] = [];
     for (const a of args) {
       if (a.value instanceof BridgeArray) {
         if (a.value.isReleased) throw new Error("webgpu bridge: a released BridgeArray was passed to a kernel");
-      } else host.push(a.value);
+        if (!a.value.of(this)) throw new Error("webgpu bridge: a BridgeArray of another worker was passed to a kernel");
+      }
     }
+    const { id, def: d } = this.kernelId(key, def);
+    const host: Float32Array[] = [];
+    for (const a of args) if (a.value instanceof Float32Array) host.push(a.value);
     let called: { answer: Answer; result: Float32Array | null };
     try {
       called = this.call(
@@ -343,12 +397,19 @@ export class WorkerBridge {
           t: "run",
           k: id,
           ...(d ? { def: d } : {}),
-          args: args.map((a) => (a.value instanceof BridgeArray ? { h: a.value.id, d: a.dims } : { o: offsets[i], n: host[i++]!.length, d: a.dims })),
+          args: args.map((a) =>
+            typeof a.value === "number"
+              ? scalarSpec(a.value)
+              : a.value instanceof BridgeArray
+                ? { h: a.value.id, d: a.dims }
+                : { o: offsets[i], n: host[i++]!.length, d: a.dims },
+          ),
           out: keep ? { keep: true } : { o: out, n: outLength },
         };
       },
         host,
         keep ? 0 : outLength,
+        { keep },
       );
     } catch (e) {
       if (d) {
@@ -370,7 +431,7 @@ export class WorkerBridge {
   }
 
   download(a: BridgeArray): Float32Array {
-    return this.call((_, out) => ({ t: "download", h: a.id, o: out, n: a.length }), [], a.length).result ?? new Float32Array(0);
+    return this.call((_, out) => ({ t: "download", h: a.id, o: out, n: a.length }), [], a.length, { waitStale: true }).result ?? new Float32Array(0);
   }
 
   release(id: number): void {
@@ -463,6 +524,31 @@ const DEFAULT_CACHE_SIZE = 64;
 /** Longest wait for the worker to free its device when closing (ms). */
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/**
+ * The process's Node options for the worker, less those about the main script's source: a
+ * worker inheriting `--input-type` (set by `node --input-type=module -e ...`) fails to start
+ * ("--input-type can only be used with string input"), and a blocked main thread never sees
+ * that 'error' event — it would only time out. undefined when there is nothing to drop.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  let dropped = false;
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a === "-e" || a === "--eval" || a === "-p" || a === "--print" || a === "--input-type") {
+      i++; // and its value
+      dropped = true;
+      continue;
+    }
+    if (a.startsWith("--input-type=") || a.startsWith("--eval=") || a.startsWith("--print=")) {
+      dropped = true;
+      continue;
+    }
+    out.push(a);
+  }
+  return dropped ? out : undefined; // undefined: inherit them all (Node's default)
+}
+
 function align16(n: number): number {
   return (n + 15) & ~15;
 }
@@ -490,23 +576,26 @@ function readJson(ctrl: Int32Array, data: SharedArrayBuffer): unknown {
   }
 }
 
-/** The gpu.js settings KernelCache (kernels.ts) compiles with: float32, highp, constant loop bounds. */
-function kernelSettings(output: number[], constants: Record<string, number>): Record<string, unknown> {
-  return {
-    output,
-    constants,
-    precision: "single",
-    tactic: "precision",
-    loopMaxIterations: Math.max(1000, ...Object.values(constants)),
-  };
+/**
+ * A number argument as JSON: -0 survives (JSON writes it as 0); non-finite values never get
+ * here (the provider declines them in webgpu mode, as WGSL leaves their arithmetic undefined).
+ */
+function scalarSpec(v: number): { v: number; z?: 1 } {
+  if (!Number.isFinite(v)) throw new Error(`webgpu bridge: a scalar argument must be finite, got ${v}`);
+  return Object.is(v, -0) ? { v: 0, z: 1 } : { v };
 }
 
 /**
  * The provider's kernels through a WorkerBridge: the same kernel sources, settings and cache
- * keys as KernelCache, so the WebGPU results are the kernels every other mode runs.
+ * keys (less the operand kinds: the worker compiles a variant per kind) as KernelCache, so the
+ * WebGPU results are the kernels every other mode runs. With `keep` (residency) results stay in
+ * the worker as BridgeArrays; without it they are read back at once (one round trip per op).
  */
 export class BridgeKernels {
-  constructor(readonly bridge: WorkerBridge) {}
+  constructor(
+    readonly bridge: WorkerBridge,
+    readonly keep = false,
+  ) {}
 
   get size(): number {
     return this.bridge.cachedKernels;
@@ -521,41 +610,61 @@ export class BridgeKernels {
     return this.bridge.kernelKeys();
   }
 
-  matmul(a: Float32Array | BridgeArray, b: Float32Array | BridgeArray, m: number, k: number, n: number, transA = false, transB = false): Float32Array {
+  private run(key: string, source: () => string, output: number[], constants: Record<string, number>, args: BridgeArg[], length: number, keep = this.keep): Float32Array | BridgeArray {
+    return this.bridge.run(key, () => ({ source: source(), settings: kernelSettings(output, constants) }), args, length, keep);
+  }
+
+  /** Kernels read every array by flat (row-major) index: each is passed as one dimension. */
+  private static flat(x: BridgeInput): BridgeArg {
+    return { value: x, dims: [x.length] };
+  }
+
+  matmul(a: BridgeInput, b: BridgeInput, m: number, k: number, n: number, transA = false, transB = false): Float32Array | BridgeArray {
     const key = `matmul:${m}x${k}x${n}:${transA ? "T" : "N"}${transB ? "T" : "N"}`;
-    return this.bridge.run(
-      key,
-      () => ({ source: matmulSource(transA, transB), settings: kernelSettings([n, m], { k }) }),
-      [
-        // gpu.js dims are [x, y]: a row-major r×c array is [c, r]
-        { value: a, dims: transA ? [m, k] : [k, m] },
-        { value: b, dims: transB ? [k, n] : [n, k] },
-      ],
-      m * n,
-    );
+    return this.run(key, () => matmulSource(transA, transB), [n, m], { m, k, n }, [BridgeKernels.flat(a), BridgeKernels.flat(b)], m * n);
   }
 
-  binary(op: BinaryOp, a: Float32Array | BridgeArray, b: Float32Array | BridgeArray): Float32Array {
-    const n = a.length;
-    return this.bridge.run(`${op}:${n}`, () => ({ source: binarySource(op), settings: kernelSettings([n], {}) }), [
-      { value: a, dims: [n] },
-      { value: b, dims: [n] },
-    ], n);
+  binary(op: BinaryOp, a: BridgeInput, b: BridgeInput, n: number): Float32Array | BridgeArray {
+    return this.run(`${op}:${n}`, () => binarySource(op), [n], {}, [BridgeKernels.flat(a), BridgeKernels.flat(b)], n);
   }
 
-  unary(op: UnaryOp, x: Float32Array | BridgeArray): Float32Array {
-    const n = x.length;
-    return this.bridge.run(`${op}:${n}`, () => ({ source: unarySource(op), settings: kernelSettings([n], {}) }), [{ value: x, dims: [n] }], n);
+  scalar(op: BinaryOp, x: BridgeInput, s: number, scalarFirst: boolean, n: number): Float32Array | BridgeArray {
+    const key = `${op}${scalarFirst ? "<-s" : "->s"}:${n}`;
+    return this.run(key, () => scalarSource(op, scalarFirst), [n], {}, [BridgeKernels.flat(x), { value: s, dims: [] }], n);
   }
 
-  /** Sum of all elements: partial sums of SUM_CHUNK in the worker, the rest in float64 here (as KernelCache). */
-  sum(x: Float32Array | BridgeArray): number {
-    const n = x.length;
-    const parts = Math.ceil(n / SUM_CHUNK);
-    const partial = this.bridge.run(`sum:${n}`, () => ({ source: sumSource(), settings: kernelSettings([parts], { chunk: SUM_CHUNK, n }) }), [{ value: x, dims: [n] }], parts);
-    let acc = 0;
-    for (let i = 0; i < parts; i++) acc += partial[i]!;
-    return Math.fround(acc);
+  unary(op: UnaryOp, x: BridgeInput, n: number): Float32Array | BridgeArray {
+    return this.run(`${op}:${n}`, () => unarySource(op), [n], {}, [BridgeKernels.flat(x)], n);
+  }
+
+  /**
+   * Sum of all `n` elements in the worker, as KernelCache does it: passes of partial sums over
+   * chunks of SUM_CHUNK until one value is left. Intermediate passes stay in the worker (freed
+   * here); the last one is kept or read back as the other results are.
+   */
+  sum(x: BridgeInput, n: number): Float32Array | BridgeArray {
+    let cur: BridgeInput = x;
+    let len = n;
+    try {
+      for (;;) {
+        const parts = Math.ceil(len / SUM_CHUNK);
+        const next = this.run(`sum:${len}`, sumSource, [parts], { chunk: SUM_CHUNK, n: len }, [BridgeKernels.flat(cur)], parts, parts > 1 || this.keep);
+        if (cur !== x && cur instanceof BridgeArray) cur.release();
+        cur = next;
+        len = parts;
+        if (len === 1) return cur;
+      }
+    } catch (e) {
+      if (cur !== x && cur instanceof BridgeArray) cur.release();
+      throw e;
+    }
+  }
+
+  conv2d(kind: Conv2dKind, a: BridgeInput, b: BridgeInput, g: Conv2dGeometry): Float32Array | BridgeArray {
+    const c = conv2dConstants(g);
+    const output = conv2dOutput(kind, g);
+    const key = `conv2d-${kind}:${Object.values(c).join(",")}`;
+    return this.run(key, () => conv2dSource(kind), output, c, [BridgeKernels.flat(a), BridgeKernels.flat(b)], output[0] * output[1] * output[2]);
   }
 
   private released: Promise<void> | null = null;

@@ -16,7 +16,8 @@
 //         a larger one when needed (posted with its generation before the request that needs it).
 // Request 1 is the hello: this thread answers it once the backend is up (or failed to come up).
 // Then: {t: "run", k, def?, args, out} runs kernel k (defined by `def` on first use) on shared
-// data ({o, n, d}) or kept buffers ({h, d}), writing the result at out.o or keeping it
+// data ({o, n, d}), kept buffers ({h, d}) or numbers ({v, z?}: z marks -0, which JSON loses),
+// writing the result at out.o or keeping it
 // (out.keep: answers {h}); "download" copies a kept buffer out; "park" frees all kernels and
 // buffers (disableGpu); "close" also destroys the device and ends the thread (process exit);
 // "stats"; "debug" (test hooks).
@@ -275,8 +276,9 @@ function dropKernel(id) {
   }
 }
 
-/** A kernel argument from its spec: shared-memory data ({o, n, d}) or a kept buffer ({h, d}). */
+/** A kernel argument from its spec: shared-memory data ({o, n, d}), a kept buffer ({h, d}) or a number ({v}). */
 function argument(spec, temps) {
+  if (spec.v !== undefined) return spec.z ? -0 : spec.v;
   const dims = spec.d;
   if (spec.h === undefined) {
     const view = new Float32Array(data, spec.o, spec.n);
@@ -292,7 +294,7 @@ function argument(spec, temps) {
   return view;
 }
 
-/** Copies a kernel result (a Float32Array, or rows of them) into `dst`. */
+/** Copies a kernel result (a Float32Array, or rows of them: 2-D, or planes of rows: 3-D) into `dst`. */
 function flatInto(result, dst) {
   if (result instanceof Float32Array) {
     if (result.length < dst.length) throw new Error(`kernel returned ${result.length} values, expected ${dst.length}`);
@@ -309,12 +311,24 @@ function flatInto(result, dst) {
       return;
     }
     let offset = 0;
-    for (const row of result) {
-      if (offset + row.length > dst.length) throw new Error(`kernel returned more than ${dst.length} values`);
-      if (row instanceof Float32Array) dst.set(row, offset);
-      else for (let i = 0; i < row.length; i++) dst[offset + i] = row[i];
-      offset += row.length;
-    }
+    const walk = (rows) => {
+      for (const row of rows) {
+        if (Array.isArray(row)) {
+          walk(row);
+          continue;
+        }
+        if (typeof row === "number") {
+          if (offset >= dst.length) throw new Error(`kernel returned more than ${dst.length} values`);
+          dst[offset++] = row;
+          continue;
+        }
+        if (offset + row.length > dst.length) throw new Error(`kernel returned more than ${dst.length} values`);
+        if (row instanceof Float32Array) dst.set(row, offset);
+        else for (let i = 0; i < row.length; i++) dst[offset + i] = row[i];
+        offset += row.length;
+      }
+    };
+    walk(result);
     if (offset !== dst.length) throw new Error(`kernel returned ${offset} values, expected ${dst.length}`);
     return;
   }
@@ -331,7 +345,7 @@ const lengthOf = (dims) => dims.reduce((a, b) => a * b, 1);
 
 async function run(req) {
   if (req.def) defs.set(req.k, { source: req.def.source, settings: req.def.settings, variants: new Map() });
-  const argKinds = req.args.map((a) => (a.h === undefined ? "a" : "b")).join("");
+  const argKinds = req.args.map((a) => (a.v !== undefined ? "n" : a.h === undefined ? "a" : "b")).join("");
   const keep = req.out.keep === true;
   const kernel = kernelFor(req.k, argKinds, keep);
   const temps = [];

@@ -1,12 +1,14 @@
 // The WebGPU worker bridge (src/webgpu-bridge.ts + src/webgpu-worker.js). Dawn needs a GPU and
 // glibc >= 2.38, so here the same bridge runs gpu.js's cpu backend in the worker: the shared
-// memory protocol, its growth, transposed operands, kept buffers, errors, timeouts, declines and
-// termination are what these tests cover; the kernels are the ones every mode compiles.
+// memory protocol, its growth, transposed operands, kept buffers (residency), errors, timeouts,
+// declines and termination are what these tests cover; the kernels are the ones every mode
+// compiles. kernels.test.ts and resident.test.ts run all their cases through the bridge too.
+import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setKernelProvider, tensor, type Tensor } from "tensorgrad";
-import { activeBridge, config, disableGpu, enableGpu, gpuInfo, provider, supportedModes } from "../src/index.js";
-import { BridgeArray, BridgeKernels, webGpuSupport, WorkerBridge, workerUrl } from "../src/webgpu-bridge.js";
-import { expectClose, onWasm, randomArray, t2 } from "./helpers.js";
+import { setKernelProvider, tensor, tidy, type Tensor } from "tensorgrad";
+import { activeBridge, config, disableGpu, enableGpu, GpuArray, gpuInfo, provider, resetCounts, supportedModes } from "../src/index.js";
+import { BridgeArray, BridgeKernels, webGpuSupport, WorkerBridge, workerExecArgv, workerUrl } from "../src/webgpu-bridge.js";
+import { expectClose, host, onWasm, randomArray, t2 } from "./helpers.js";
 
 function dotTol(k: number) {
   return { rtol: 1e-5, atol: 2e-7 * k + 1e-6 };
@@ -34,6 +36,12 @@ describe("webgpu support probe", () => {
   it("the worker script sits next to the bridge module (dist/ gets a copy at build)", () => {
     expect(workerUrl().pathname).toMatch(/\/webgpu-worker\.js$/);
   });
+
+  it("the worker gets the process's Node options less those about an evaluated main script", () => {
+    expect(workerExecArgv(["--expose-gc"])).toBeUndefined(); // inherited as is
+    expect(workerExecArgv(["--expose-gc", "--input-type=module", "-e", "code"])).toEqual(["--expose-gc"]);
+    expect(workerExecArgv(["--input-type", "module", "--eval=code", "--conditions=x"])).toEqual(["--conditions=x"]);
+  });
 });
 
 describe("webgpu mode through the worker bridge (cpu stand-in), against the WASM kernels", () => {
@@ -57,13 +65,21 @@ describe("webgpu mode through the worker bridge (cpu stand-in), against the WASM
     const a = randomArray(m * k, m * 100 + k);
     const b = randomArray(k * n, k * 100 + n);
     const want = onWasm(() => t2(a, m, k).matmul(t2(b, k, n)).toTypedArray());
-    expectClose(provider.matmul(a, b, m, k, n)!, want, dotTol(k));
+    const got = (r: ReturnType<typeof provider.matmul>) => {
+      // resident: the result is a device array holding a buffer in the worker
+      expect(r).toBeInstanceOf(GpuArray);
+      expect((r as GpuArray).inWorker).toBe(true);
+      const h = host(r);
+      (r as GpuArray).release();
+      return h;
+    };
+    expectClose(got(provider.matmul(a, b, m, k, n)), want, dotTol(k));
     const wantTA = onWasm(() => t2(a, k, m).t().matmul(t2(b, k, n)).toTypedArray());
-    expectClose(provider.matmul(a, b, m, k, n, true, false)!, wantTA, dotTol(k));
+    expectClose(got(provider.matmul(a, b, m, k, n, true, false)), wantTA, dotTol(k));
     const wantTB = onWasm(() => t2(a, m, k).matmul(t2(b, n, k).t()).toTypedArray());
-    expectClose(provider.matmul(a, b, m, k, n, false, true)!, wantTB, dotTol(k));
+    expectClose(got(provider.matmul(a, b, m, k, n, false, true)), wantTB, dotTol(k));
     const wantTT = onWasm(() => t2(a, k, m).t().matmul(t2(b, n, k).t()).toTypedArray());
-    expectClose(provider.matmul(a, b, m, k, n, true, true)!, wantTT, dotTol(k));
+    expectClose(got(provider.matmul(a, b, m, k, n, true, true)), wantTT, dotTol(k));
   });
 
   it.each([1, 5, 1023, 4097])("add sub mul div neg exp log, %i elements", (n) => {
@@ -107,7 +123,7 @@ describe("webgpu mode through the worker bridge (cpu stand-in), against the WASM
   it("grows the shared memory for large operands and keeps working after", () => {
     const grownBefore = gpuInfo().bridge!.grown;
     const bytesBefore = gpuInfo().bridge!.dataBytes;
-    const [m, k, n] = [500, 300, 200]; // 600 KB + 240 KB in, 400 KB out: past the first 1 MiB
+    const [m, k, n] = [600, 400, 200]; // 960 KB + 320 KB in: past the first 1 MiB (the result stays in the worker)
     const a = randomArray(m * k, 31);
     const b = randomArray(k * n, 32);
     const want = onWasm(() => t2(a, m, k).matmul(t2(b, k, n)).toTypedArray());
@@ -116,9 +132,9 @@ describe("webgpu mode through the worker bridge (cpu stand-in), against the WASM
     const info = gpuInfo().bridge!;
     expect(info.grown).toBeGreaterThan(grownBefore);
     expect(info.dataBytes).toBeGreaterThan(bytesBefore);
-    expect(info.dataBytes).toBeGreaterThanOrEqual((m * k + k * n + m * n) * 4);
+    expect(info.dataBytes).toBeGreaterThanOrEqual((m * k + k * n) * 4);
     // a small op after the growth still reads and writes the new buffer
-    expectClose(provider.binary("add", Float32Array.of(1, 2), Float32Array.of(3, 4))!, [4, 6], { rtol: 0, atol: 0 });
+    expectClose(host(provider.binary("add", Float32Array.of(1, 2), Float32Array.of(3, 4))), [4, 6], { rtol: 0, atol: 0 });
   });
 
   it("declines special values like the GL modes (WGSL leaves them undefined), so results stay WASM's", () => {
@@ -195,6 +211,144 @@ describe("webgpu mode through the worker bridge (cpu stand-in), against the WASM
   });
 });
 
+describe("webgpu mode: residency through the worker bridge (cpu stand-in)", () => {
+  beforeAll(() => {
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+  });
+  afterAll(async () => {
+    await disableGpu();
+  });
+  afterEach(() => setKernelProvider(provider));
+
+  const mem = () => gpuInfo().memory;
+  /** The worker's own count of kept buffers, after it got the queued releases. */
+  const workerBuffers = () => activeBridge()!.workerStats().buffers;
+
+  it("a.matmul(b).add(c).exp().sum() moves only the inputs to the worker and downloads nothing until item()", () => {
+    const a = t2(randomArray(8 * 6, 1), 8, 6);
+    const b = t2(randomArray(6 * 5, 2), 6, 5);
+    const c = t2(randomArray(8 * 5, 3), 8, 5);
+    const want = onWasm(() => a.matmul(b).add(c).exp().sum().item());
+    setKernelProvider(provider);
+    resetCounts();
+    const requests0 = gpuInfo().bridge!.requests;
+    const live0 = mem().live;
+    const buffers0 = mem().workerBuffers;
+    const s = tidy(() => a.matmul(b).add(c).exp().sum());
+    expect(mem().downloads).toBe(0);
+    expect(mem().uploadedBytes).toBe((8 * 6 + 6 * 5 + 8 * 5) * 4);
+    expect(mem().live - live0).toBe(1);
+    expect(mem().workerBuffers - buffers0).toBe(1);
+    // one request per op (40 elements: one sum pass), nothing read back
+    expect(gpuInfo().bridge!.requests - requests0).toBe(4);
+    expect(workerBuffers(), "tidy's releases reached the worker").toBe(mem().workerBuffers);
+    expect(Math.abs(s.item() - want)).toBeLessThanOrEqual(1e-5 * Math.abs(want));
+    expect(mem().downloads).toBe(1);
+    expect(mem().downloadedBytes).toBe(4);
+    s.item();
+    expect(mem().downloads).toBe(1);
+    s.dispose();
+    expect(mem().live).toBe(live0);
+    expect(workerBuffers()).toBe(mem().workerBuffers);
+  });
+
+  it("a large sum keeps its partial-sum passes in the worker and frees them", () => {
+    const n = 100_003; // three passes: 100003 → 391 → 2 → 1
+    const x = randomArray(n, 7);
+    const want = onWasm(() => tensor(x).sum().item());
+    setKernelProvider(provider);
+    const before = workerBuffers();
+    const requests0 = gpuInfo().bridge!.requests;
+    const s = tensor(x).exp().sum();
+    expect(gpuInfo().bridge!.requests - requests0).toBe(1 + 3); // exp, three passes
+    expect(workerBuffers() - before).toBe(2); // exp's result and the sum's: no pass left behind
+    expect(Math.abs(s.item() - onWasm(() => tensor(x).exp().sum().item()))).toBeLessThanOrEqual(1e-6 * n * 3);
+    setKernelProvider(provider);
+    expect(Math.abs(tensor(x).sum().item() - want)).toBeLessThanOrEqual(1e-6 * n + 1e-6);
+  });
+
+  it("scalar ops pass their number to the worker exactly (-0 included) and tanh runs there", () => {
+    const x = Float32Array.of(1, 2, -3);
+    const r = host(provider.scalar("mul", x, -0, false));
+    expect(Object.is(r[0], -0) && Object.is(r[1], -0) && Object.is(r[2], 0)).toBe(true);
+    expectClose(host(provider.scalar("sub", x, 0.5, true)), [-0.5, -1.5, 3.5], { rtol: 0, atol: 0 });
+    expect(provider.scalar("div", x, 0, false), "x/0 declined (undefined in WGSL)").toBeUndefined();
+    expect(provider.scalar("add", x, Number.NaN, false)).toBeUndefined();
+    const y = tensor(randomArray(64, 9, -4, 4));
+    const want = onWasm(() => y.tanh().mul(2).toTypedArray());
+    setKernelProvider(provider);
+    const before = gpuInfo().counts;
+    expectClose(y.tanh().mul(2).toTypedArray(), want, { rtol: 2e-6, atol: 1e-7 });
+    expect(gpuInfo().counts.tanh.gpu - before.tanh.gpu).toBe(1);
+    expect(gpuInfo().counts.mul.gpu - before.mul.gpu).toBe(1);
+  });
+
+  it("disableGpu() downloads the worker's buffers into host memory; the tensors stay readable", async () => {
+    const a = t2(randomArray(12, 5), 3, 4);
+    const want = onWasm(() => a.exp().toTypedArray());
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+    const y = a.exp();
+    expect(mem().workerBuffers).toBeGreaterThan(0);
+    const bridge = activeBridge()!;
+    await disableGpu();
+    expect(bridge.alive).toBe(false); // the stand-in's worker ends (Dawn's would be parked)
+    expect(mem().workerBuffers).toBe(0);
+    expectClose(y.toTypedArray(), want);
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+    // y (now host data) is uploaded to the new worker like any host tensor
+    setKernelProvider(provider);
+    expectClose(y.neg().toTypedArray(), want.map((v) => -v), { rtol: 0, atol: 0 });
+  });
+
+  it("a worker buffer from another session is not given to a kernel (the op declines, the core downloads)", () => {
+    const stale = new GpuArray(activeBridge()!.upload(Float32Array.of(1, 2)), 2);
+    const other = WorkerBridge.start({ backend: "cpu" });
+    try {
+      const foreign = new GpuArray(other.upload(Float32Array.of(5, 6)), 2);
+      expect(provider.binary("add", stale, foreign)).toBeUndefined();
+      expect(host(provider.binary("add", stale, Float32Array.of(1, 1)))).toEqual(Float32Array.of(2, 3));
+      foreign.release();
+    } finally {
+      stale.release();
+      void other.terminate();
+    }
+  });
+
+  it("resident: false reads every result back in the same request", () => {
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force", resident: false });
+    try {
+      const r = provider.matmul(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 0, 0, 1), 2, 2, 2);
+      expect(r).toEqual(Float32Array.of(1, 2, 3, 4));
+      expect(mem().workerBuffers).toBe(0);
+      expect(workerBuffers()).toBe(0);
+      expect(host(provider.sum(randomArray(1000, 3))).length).toBe(1);
+      expect(workerBuffers(), "no sum pass left behind").toBe(0);
+    } finally {
+      enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+    }
+  });
+
+  it("the garbage collector frees worker buffers of tensors never disposed", () => {
+    // a child process with --expose-gc, on the built packages (npm test builds first)
+    const script = `
+      import { tensor } from "tensorgrad";
+      import { activeBridge, enableGpu, gpuInfo } from "tensorgrad-gpu";
+      enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+      const a = tensor(new Float32Array(64).fill(0.5)).reshape(8, 8);
+      (() => { for (let i = 0; i < 20; i++) a.matmul(a).exp(); })();
+      const before = [gpuInfo().memory.workerBuffers, activeBridge().workerStats().buffers];
+      for (let i = 0; i < 10 && gpuInfo().memory.live > 0; i++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const after = [gpuInfo().memory.workerBuffers, activeBridge().workerStats().buffers];
+      console.log(JSON.stringify({ before, after }));`;
+    const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8", cwd: import.meta.dirname });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ before: [40, 40], after: [0, 0] });
+  });
+});
+
 describe("webgpu mode: an op the worker does not answer in time is declined", () => {
   afterAll(async () => {
     await disableGpu();
@@ -222,6 +376,36 @@ describe("webgpu mode: an op the worker does not answer in time is declined", ()
     });
     for (let i = 0; i < 3; i++) expect(got[i]).toEqual(ref[i]); // WASM both times: bit-identical
   });
+
+  it("a result kept by a request that timed out is freed once the worker answers it", async () => {
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force", timeoutMs: 60_000 });
+    const bridge = activeBridge()!;
+    bridge.timeoutMs = 0;
+    expect(tensor([1, 2]).exp().tolist()).toHaveLength(2); // declined: ran on WASM
+    expect(gpuInfo().memory.workerBuffers).toBe(0);
+    bridge.timeoutMs = 60_000;
+    // the worker kept the late result; the first request after its answer frees it
+    for (let i = 0; i < 100; i++) {
+      try {
+        expect(bridge.workerStats().buffers).toBe(0);
+        return;
+      } catch (e) {
+        expect(String(e)).toMatch(/still busy/);
+        await sleep(50);
+      }
+    }
+    throw new Error("the worker did not answer the late request");
+  });
+
+  it("reading a resident tensor waits for a request that timed out instead of failing", () => {
+    enableGpu({ mode: "webgpu", workerBackend: "cpu", policy: "force" });
+    const bridge = activeBridge()!;
+    const y = tensor([1, 2, 3]).neg(); // kept in the worker
+    bridge.timeoutMs = 20;
+    expect(() => bridge.debug("sleep", 300)).toThrow(/did not answer within 20 ms/);
+    bridge.timeoutMs = 5_000;
+    expect(y.tolist()).toEqual([-1, -2, -3]); // the download waits for the stalled request
+  });
 });
 
 describe("WorkerBridge protocol (cpu backend)", () => {
@@ -241,10 +425,10 @@ describe("WorkerBridge protocol (cpu backend)", () => {
   it("runs kernels on host data and caches them by key, least recently used dropped", () => {
     const kernels = new BridgeKernels(bridge);
     const compiled = bridge.compiled;
-    expect(kernels.binary("add", Float32Array.of(1, 2, 3), Float32Array.of(4, 5, 6))).toEqual(Float32Array.of(5, 7, 9));
-    expect(kernels.binary("add", Float32Array.of(1, 1, 1), Float32Array.of(1, 2, 3))).toEqual(Float32Array.of(2, 3, 4));
+    expect(kernels.binary("add", Float32Array.of(1, 2, 3), Float32Array.of(4, 5, 6), 3)).toEqual(Float32Array.of(5, 7, 9));
+    expect(kernels.binary("add", Float32Array.of(1, 1, 1), Float32Array.of(1, 2, 3), 3)).toEqual(Float32Array.of(2, 3, 4));
     expect(bridge.compiled).toBe(compiled + 1); // same key: compiled once
-    for (const n of [1, 2, 4, 5]) kernels.unary("neg", new Float32Array(n).fill(1));
+    for (const n of [1, 2, 4, 5]) kernels.unary("neg", new Float32Array(n).fill(1), n);
     expect(kernels.size).toBe(3);
     expect(kernels.evicted).toBeGreaterThanOrEqual(2);
     expect(kernels.keys()).toEqual(["neg:2", "neg:4", "neg:5"]);
@@ -265,19 +449,24 @@ describe("WorkerBridge protocol (cpu backend)", () => {
     expect(kernels.matmul(a, b, 3, 2, 3, true, true)).toEqual(onWasm(() => t2(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3).t().matmul(t2(Float32Array.of(1, 0, 0, 1, 1, 1), 3, 2).t()).toTypedArray()));
     const c = bridge.run("add4", addDef, [{ value: a, dims: [4] }, { value: Float32Array.of(10, 20, 30, 40), dims: [4] }], 4, true);
     expect(c.download()).toEqual(Float32Array.of(11, 22, 33, 44));
-    expect(kernels.sum(c)).toBe(110);
+    expect(kernels.sum(c, 4)).toEqual(Float32Array.of(110));
+    // kept results feed kept results (residency), numbers travel as arguments
+    const kept = new BridgeKernels(bridge, true);
+    const d = kept.scalar("mul", c, 0.5, false, 4) as BridgeArray;
+    expect(d).toBeInstanceOf(BridgeArray);
+    expect((kept.sum(d, 4) as BridgeArray).download()).toEqual(Float32Array.of(55));
     const buffers = bridge.workerStats().buffers;
-    for (const x of [a, b, c]) x.release();
-    expect(bridge.workerStats().buffers).toBe(buffers - 3);
+    for (const x of [a, b, c, d]) x.release();
+    expect(bridge.workerStats().buffers).toBe(buffers - 4);
     expect(() => a.download()).toThrow(/released/);
-    expect(() => kernels.unary("neg", c)).toThrow(/released/);
+    expect(() => kernels.unary("neg", c, 4)).toThrow(/released/);
   });
 
   it("grows the shared buffer and hands the new one to the worker before the request that needs it", () => {
     const bytes = bridge.dataBytes;
     const n = (bytes / 4) * 1.5;
     const x = randomArray(n, 9);
-    const y = new BridgeKernels(bridge).unary("neg", x);
+    const y = new BridgeKernels(bridge).unary("neg", x, n) as Float32Array;
     expect(bridge.dataBytes).toBeGreaterThan(bytes);
     expect(y).toHaveLength(n);
     for (let i = 0; i < n; i += 997) expect(y[i]).toBe(-x[i]!);
@@ -289,7 +478,7 @@ describe("WorkerBridge protocol (cpu backend)", () => {
   it("park() frees every kernel and buffer of the session and leaves the worker ready for the next", () => {
     const kernels = new BridgeKernels(bridge);
     const kept = bridge.upload(Float32Array.of(1, 2, 3));
-    kernels.unary("exp", Float32Array.of(0));
+    kernels.unary("exp", Float32Array.of(0), 1);
     const before = bridge.workerStats();
     expect(before.buffers).toBeGreaterThan(0);
     expect(before.kernels).toBeGreaterThan(0);
@@ -299,7 +488,7 @@ describe("WorkerBridge protocol (cpu backend)", () => {
     expect(kernels.size).toBe(0);
     expect(bridge.compiled).toBe(0);
     expect(bridge.workerStats()).toMatchObject({ kernels: 0, buffers: 0 });
-    expect(kernels.unary("neg", Float32Array.of(2))).toEqual(Float32Array.of(-2));
+    expect(kernels.unary("neg", Float32Array.of(2), 1)).toEqual(Float32Array.of(-2));
     kept.release(); // a no-op for an old session's buffer
     expect(bridge.workerStats().buffers).toBe(0);
   });
@@ -308,7 +497,7 @@ describe("WorkerBridge protocol (cpu backend)", () => {
     expect(() => bridge.debug("throw")).toThrow("webgpu worker: debug error");
     expect(() => bridge.run("bad", () => ({ source: "function (a) { return a[this.thread.x] +; }", settings: { output: [1] } }), [{ value: Float32Array.of(1), dims: [1] }], 1)).toThrow();
     expect(bridge.alive).toBe(true);
-    expect(new BridgeKernels(bridge).binary("mul", Float32Array.of(2), Float32Array.of(3))).toEqual(Float32Array.of(6));
+    expect(new BridgeKernels(bridge).binary("mul", Float32Array.of(2), Float32Array.of(3), 1)).toEqual(Float32Array.of(6));
   });
 
   it("a request past the timeout is given up; nothing else is sent until the worker has answered it", async () => {
@@ -317,7 +506,7 @@ describe("WorkerBridge protocol (cpu backend)", () => {
     try {
       expect(() => bridge.debug("sleep", 1500)).toThrow("did not answer within 20 ms");
       expect(bridge.stats.timeouts).toBe(1);
-      expect(() => new BridgeKernels(bridge).unary("neg", Float32Array.of(1))).toThrow(/still busy/);
+      expect(() => new BridgeKernels(bridge).unary("neg", Float32Array.of(1), 1)).toThrow(/still busy/);
     } finally {
       bridge.timeoutMs = timeout;
     }
@@ -325,7 +514,7 @@ describe("WorkerBridge protocol (cpu backend)", () => {
     for (let i = 0; i < 100; i++) {
       await sleep(100);
       try {
-        expect(new BridgeKernels(bridge).unary("neg", Float32Array.of(1))).toEqual(Float32Array.of(-1));
+        expect(new BridgeKernels(bridge).unary("neg", Float32Array.of(1), 1)).toEqual(Float32Array.of(-1));
         return;
       } catch (e) {
         expect(String(e)).toMatch(/still busy/);

@@ -80,7 +80,7 @@ export const linalg = { ...linalgCore, ...linalgReductions };
 
 export { tidy, keep, dispose } from "./memory.js";
 export { setKernelProvider } from "./backend.js";
-export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
+export type { KernelProvider, BinaryOp, UnaryOp, Conv2dKind, Conv2dGeometry, DeviceArray, F32Operand, F32Result } from "./backend.js";
 
 /** The version of the WebAssembly core. */
 export const version: string = raw.version();

@@ -31,8 +31,6 @@ Options:
   --json        print one JSON object instead of text
   -h, --help    show this help`;
 
-const OPS = ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"] as const;
-
 export interface InfoReport {
   versions: { cli: string; tensorgrad: string | null; core: string | null; tensorgradGpu: string | null; gpujs: string | null; node: string };
   platform: string;
@@ -134,7 +132,7 @@ export async function collectInfo(): Promise<InfoReport> {
     // What an application calling enableGpu() would get here: create the context, look, free it.
     const info = gpu.enableGpu();
     const ops: Record<string, { threshold: number | null; path: string }> = {};
-    for (const op of OPS) {
+    for (const op of gpu.OPS) {
       const threshold = info.thresholds[gpu.opClass(op)];
       const path =
         gpu.decide(op, Number.MAX_SAFE_INTEGER, info.mode, info.policy, info.thresholds) === "wasm"
@@ -190,11 +188,12 @@ export function formatInfo(r: InfoReport): string {
   if (r.gpu.error) lines.push(`gpu.js error     ${r.gpu.error}`);
   if (r.dispatch) {
     lines.push("", `Dispatch (config.gpu = '${r.dispatch.policy}', mode ${r.dispatch.mode}; ${r.dispatch.measured ? `measured: ${r.dispatch.measured}` : "no crossover measured for this mode: WASM only under 'auto'"})`);
-    lines.push(`  ${"op".padEnd(8)}${"threshold".padEnd(12)}path`);
+    lines.push(`  ${"op".padEnd(14)}${"threshold".padEnd(12)}path`);
     for (const [op, d] of Object.entries(r.dispatch.ops)) {
-      lines.push(`  ${op.padEnd(8)}${(d.threshold === null ? "never" : String(d.threshold)).padEnd(12)}${d.path}`);
+      lines.push(`  ${op.padEnd(14)}${(d.threshold === null ? "never" : String(d.threshold)).padEnd(12)}${d.path}`);
     }
-    lines.push("  (threshold: m·k·n for matmul, elements otherwise; sum is not offered by the core yet)");
+    lines.push("  (threshold: m·k·n for matmul, multiply-adds for conv2d, elements otherwise; scalar forms count as their op;");
+    lines.push("   under 'auto' an op whose operand already lives on the GPU goes there unless its threshold is never)");
   }
   if (r.crossover && Object.keys(r.crossover).length) {
     lines.push("", "Measured crossover (all modes; null = never faster than WASM)");
