@@ -14,7 +14,7 @@ else if (lib === "tfjs-wasm" || lib === "tfjs-cpu") {
 else throw new Error(`unknown library ${lib}`);
 
 const slow = cfg.slow?.includes(lib);
-const opts = { warmup: slow ? 1 : cfg.warmup, reps: cfg.reps, targetMs: cfg.targetMs };
+const opts = { warmup: slow ? 1 : cfg.warmup, warmupMs: cfg.warmupMs ?? 0, reps: cfg.reps, targetMs: cfg.targetMs };
 const results = {};
 const log = (s) => process.stderr.write(`[bench ${lib}] ${s}\n`);
 const want = (w) => cfg.workloads.includes(w);
