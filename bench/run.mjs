@@ -1,5 +1,5 @@
 // npm run bench [-- --json] [--libs=tensorgrad,tfjs-wasm,...] [--workloads=W1,W4] [--reps=7]
-//                [--rounds=3] [--quick]
+//                [--rounds=3] [--clock=wall|cpu] [--quick]
 //
 // Runs every library in its own Node process, never two at once, in interleaved rounds: each
 // round runs one process per library, and the order alternates between rounds (forward, then
@@ -10,6 +10,12 @@
 // against native single-threaded OpenBLAS sgemm when libopenblas-dev is installed, and the W3
 // memory figure (measured in the first round only). --json prints the raw results (every
 // round, and the medians) instead.
+//
+// Times are wall-clock by default. Every cell also records the process's on-CPU share while
+// it was timed (CPU time / wall time); the table's footer lists the lowest per library, so a
+// run disturbed by other processes shows it. --clock=cpu reports the process's CPU time
+// instead of wall time: on a shared machine it leaves out the time other processes held the
+// core, but it also counts every thread, so use it for single-threaded comparisons only.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -42,7 +48,9 @@ const cfg = {
   memSteps: quick ? 200 : 1000,
   // One warm-up call only: js-pytorch's N=1024 matmul takes seconds.
   slow: ["js-pytorch", "tfjs-cpu"],
+  clock: args.clock ? String(args.clock) : "wall",
 };
+if (!["wall", "cpu"].includes(cfg.clock)) throw new Error(`--clock must be wall or cpu, not ${cfg.clock}`);
 if (quick) cfg.reps = Number(args.reps ?? 3);
 
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -83,7 +91,8 @@ for (const lib of libs) {
   for (const key of new Set(ok.flatMap((r) => Object.keys(r.results)))) {
     if (key === "memory") continue;
     const vals = ok.map((r) => r.results[key]?.value).filter((v) => v !== undefined);
-    cells[key] = { ...ok[0].results[key], value: median(vals), rounds: vals };
+    const shares = ok.map((r) => r.results[key]?.cpuShare).filter((v) => v !== undefined);
+    cells[key] = { ...ok[0].results[key], value: median(vals), rounds: vals, cpuShare: Math.min(...shares) };
   }
   const mem = ok.find((r) => r.results.memory)?.results.memory;
   if (mem) cells.memory = mem;
@@ -141,7 +150,8 @@ const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].len
 const line = (cells) => "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
 console.log(
   `tensorgrad bench: node ${env.node}, ${env.cpus} x ${env.cpu}; each cell: median over ${rounds} interleaved round${rounds > 1 ? "s" : ""} ` +
-    `(one process per library per round, order alternating) of the median of ${cfg.reps} repetitions after >= ${cfg.warmupMs} ms of warm-up`,
+    `(one process per library per round, order alternating) of the median of ${cfg.reps} repetitions after >= ${cfg.warmupMs} ms of warm-up` +
+    (cfg.clock === "cpu" ? "; times are process CPU time" : ""),
 );
 console.log(`speedup columns: tensorgrad over the peer (> 1 = tensorgrad faster)`);
 console.log(line(head));
@@ -155,6 +165,19 @@ if (blas?.gflops) {
   });
   console.log(`native OpenBLAS sgemm, 1 thread: ${parts.join("; ")}`);
 } else if (blas?.skipped) console.log(`native OpenBLAS sgemm: skipped (${blas.skipped})`);
+{
+  // The lowest on-CPU share of any timed cell, per library (see the header comment).
+  const parts = libs
+    .map((l) => {
+      const shares = Object.values(results[l]?.results ?? {})
+        .map((c) => c.cpuShare)
+        .filter((v) => typeof v === "number" && Number.isFinite(v));
+      return shares.length ? `${l} ${Math.min(...shares).toFixed(2)}` : null;
+    })
+    .filter(Boolean);
+  if (parts.length)
+    console.log(`lowest on-CPU share while timing (CPU time / wall time; < 0.9: other processes took the core): ${parts.join(", ")}`);
+}
 const mem = results.tensorgrad?.results.memory;
 if (mem) {
   const mib = (b) => (b / 1048576).toFixed(1);
