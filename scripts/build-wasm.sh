@@ -41,12 +41,13 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # 0..1023 are never accessed: rustc's wasm32 layout puts the 1 MiB shadow stack first, growing
 # down from 1 MiB, with data and heap above it, so only a stack overflow could reach them.
 #
-# --no-inline='*gemm*micro*' (before -O3: wasm-opt runs its arguments in order) keeps the GEMM
-# micro-kernels (kernels/gemm.rs, `micro*` functions) out of line. wasm-opt otherwise inlines
-# every single-caller function, folding the kernel into a ~100 KB caller where V8's register
-# allocator spills the accumulators on every step of its loop (-30% on matmul).
+# --no-inline='*tensorgrad_core*kernels*' (before -O3: wasm-opt runs its arguments in order)
+# keeps the CPU kernels (crates/tensorgrad-core/src/kernels/, out of line in LLVM's output too)
+# out of line. wasm-opt otherwise inlines every single-caller function, folding a kernel's loop
+# into a 100+ KB caller where V8's register allocator spills the loop's accumulators, pointers
+# and counters on every iteration (-30% on matmul, up to 2x on elementwise loops).
 WASM_OPT_FLAGS=(
-  --no-inline='*gemm*micro*'
+  --no-inline='*tensorgrad_core*kernels*'
   -O3
   --low-memory-unused
   --enable-simd

@@ -1,6 +1,11 @@
 //! CPU kernels. They work on raw slices plus a [`Layout`], never on tensors, and know nothing
 //! of autograd. Contiguous fast paths are plain loops over slices that LLVM vectorises
 //! (SIMD128 on wasm); the general path walks strided/broadcast offsets.
+//!
+//! The loop-carrying kernels are `#[inline(never)]`, and scripts/build-wasm.sh keeps wasm-opt
+//! from inlining anything in this module: inlined into an op's dtype dispatch they end up in
+//! functions of 100+ KB, where V8's register allocator spills the loop's pointers and
+//! counters to the stack on every iteration (2x slower elementwise loops were measured).
 
 pub mod gemm;
 pub mod math;
@@ -11,6 +16,7 @@ use crate::shape::{broadcast_strides, for_each_offset, numel, Layout};
 use crate::Result;
 
 /// Copy the elements of a (possibly strided) view into a new contiguous vector.
+#[inline(never)]
 pub fn gather<T: Copy>(data: &[T], layout: &Layout) -> Vec<T> {
     if let Some(r) = layout.contiguous_range() {
         return data[r].to_vec();
@@ -36,6 +42,7 @@ fn reads_one(l: &Layout) -> bool {
             .all(|(&s, &d)| s == 0 || d == 1)
 }
 
+#[inline(never)]
 pub fn unary<T: Copy, U: Clone>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
     if let Some(s) = contiguous_slice(x, lx) {
         return s.iter().map(|&v| f(v)).collect();
@@ -63,6 +70,7 @@ fn is_trailing_row(l: &Layout, out_shape: &[usize]) -> bool {
 }
 
 /// Elementwise binary op with broadcasting to `out_shape` (already validated).
+#[inline(never)]
 pub fn binary<T: Copy, U>(
     a: &[T],
     la: &Layout,
@@ -131,6 +139,7 @@ pub fn binary<T: Copy, U>(
 
 /// `cond ? a : b` with three-way broadcasting.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 pub fn select<T: Copy>(
     c: &[bool],
     lc: &Layout,
@@ -196,6 +205,7 @@ pub fn select<T: Copy>(
 
 /// Sum of a contiguous slice: 8 independent lanes (vectorisable) over blocks, block totals
 /// accumulated in f64, so 1e6-element f32 sums stay accurate.
+#[inline(never)]
 pub fn sum_slice<T: Float>(x: &[T]) -> T {
     const BLOCK: usize = 1024;
     let mut total = 0.0f64;
@@ -220,6 +230,7 @@ pub fn sum_slice<T: Float>(x: &[T]) -> T {
 }
 
 /// Sum over `dims` (sorted, unique). Returns data in the kept-dims shape (keepdim layout).
+#[inline(never)]
 pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     let nd = lx.ndim();
     let out_shape: Vec<usize> = (0..nd)
@@ -274,6 +285,7 @@ pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
 }
 
 /// Sum over `dims` in the element type itself (integers wrap, as in PyTorch).
+#[inline(never)]
 pub fn sum_dims_exact<T: Numeric>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     let nd = lx.ndim();
     let out_shape: Vec<usize> = (0..nd)
