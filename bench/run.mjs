@@ -1,10 +1,13 @@
 // npm run bench [-- --json] [--libs=tensorgrad,tfjs-wasm,...] [--workloads=W1,W4] [--reps=7]
-//                [--rounds=3] [--clock=wall|cpu] [--quick]
+//                [--rounds=3] [--slow-rounds=1] [--clock=wall|cpu] [--quick]
 //
 // Runs every library in its own Node process, never two at once, in interleaved rounds: each
 // round runs one process per library, and the order alternates between rounds (forward, then
 // reversed, ...), so a noisy neighbour on this shared machine during one process skews one
-// round of one library rather than its whole column. Each cell is the median over the rounds
+// round of one library rather than its whole column. The slow peers (tfjs-cpu, js-pytorch:
+// 10-300x slower, one N=1024 matmul of js-pytorch takes seconds) run in the first
+// --slow-rounds rounds only (default 1): their ratios are far from any target, and three
+// rounds of them would triple the run. Each cell is the median over the rounds
 // of that process's own median over its repetitions. Prints a table with tensorgrad's column,
 // each peer's, and tensorgrad's speedup over each peer (x > 1: tensorgrad is faster), plus W1
 // against native single-threaded OpenBLAS sgemm when libopenblas-dev is installed, and the W3
@@ -34,6 +37,7 @@ const ALL_LIBS = ["tensorgrad", "tfjs-wasm", "tfjs-cpu", "js-pytorch"];
 const libs = args.libs ? String(args.libs).split(",") : ALL_LIBS;
 const quick = Boolean(args.quick);
 const rounds = Math.max(1, Number(args.rounds ?? (quick ? 1 : 3)));
+const slowRounds = Math.max(1, Number(args["slow-rounds"] ?? 1));
 const cfg = {
   workloads: args.workloads ? String(args.workloads).split(",") : ["W1", "W2", "W3", "W4", "W5"],
   w1Sizes: args.sizes ? String(args.sizes).split(",").map(Number) : [256, 512, 1024],
@@ -74,7 +78,9 @@ function runLib(lib, round) {
 // perRound[lib][r] = that round's worker output
 const perRound = Object.fromEntries(libs.map((l) => [l, []]));
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? libs : [...libs].reverse();
+  const order = (round % 2 === 0 ? libs : [...libs].reverse()).filter(
+    (l) => round < slowRounds || !cfg.slow.includes(l),
+  );
   for (const lib of order) perRound[lib].push(runLib(lib, round));
 }
 
@@ -123,7 +129,7 @@ function openblas() {
 }
 const blas = openblas();
 
-const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, reps: cfg.reps, rounds };
+const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, reps: cfg.reps, rounds, slowRounds };
 if (args.json) {
   process.stdout.write(JSON.stringify({ env, config: cfg, results, rounds: perRound, openblas: blas }, null, 2) + "\n");
   process.exit(0);
@@ -150,6 +156,9 @@ const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].len
 const line = (cells) => "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
 console.log(
   `tensorgrad bench: node ${env.node}, ${env.cpus} x ${env.cpu}; each cell: median over ${rounds} interleaved round${rounds > 1 ? "s" : ""} ` +
+    (rounds > slowRounds && libs.some((l) => cfg.slow.includes(l))
+      ? `(${cfg.slow.filter((l) => libs.includes(l)).join(", ")}: ${slowRounds}) `
+      : "") +
     `(one process per library per round, order alternating) of the median of ${cfg.reps} repetitions after >= ${cfg.warmupMs} ms of warm-up` +
     (cfg.clock === "cpu" ? "; times are process CPU time" : ""),
 );
@@ -189,5 +198,5 @@ const ce = results.tensorgrad?.info?.crossEntropy;
 if (ce) console.log(`tensorgrad W3 loss: ${ce}`);
 for (const [lib, r] of Object.entries(results)) {
   if (r.error) console.log(`${lib}: failed (${r.error})`);
-  else if (r.failedRounds) console.log(`${lib}: ${r.failedRounds} of ${rounds} rounds failed (medians over the others)`);
+  else if (r.failedRounds) console.log(`${lib}: ${r.failedRounds} of its rounds failed (medians over the others)`);
 }
