@@ -4,6 +4,7 @@
 //! (PyTorch's "rebase history").
 
 use crate::autograd::grad_mode::is_grad_enabled;
+use crate::dtype::DType;
 use crate::error::fmt_shape;
 use crate::shape::for_each_offset;
 use crate::storage::Buffer;
@@ -12,6 +13,11 @@ use crate::{bail, Result};
 
 /// Write contiguous `vals` into the strided view `l` of `dst`.
 fn scatter<T: Copy>(dst: &mut [T], l: &crate::shape::Layout, vals: &[T]) {
+    if let Some(r) = l.contiguous_range() {
+        let n = r.len();
+        dst[r].copy_from_slice(&vals[..n]);
+        return;
+    }
     let mut i = 0;
     for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
         dst[o] = vals[i];
@@ -91,6 +97,45 @@ impl Tensor {
 
     pub fn add_(&self, other: &Tensor) -> Result<&Tensor> {
         self.apply_inplace(|x| x.add(other))
+    }
+    /// `self.add_(other, alpha=alpha)`: `self += alpha·other`. Outside autograd recording
+    /// (an optimizer step) and for same-shape contiguous float32/float64 operands that do not
+    /// overlap, one in-place pass `x + y·alpha` (rounded like the two ops, so bit-identical);
+    /// otherwise the in-place add of `other * alpha`.
+    pub fn add_scaled_(&self, other: &Tensor, alpha: f64) -> Result<&Tensor> {
+        let records = is_grad_enabled() && (self.requires_grad() || other.requires_grad());
+        if !records
+            && matches!(self.dtype(), DType::F32 | DType::F64)
+            && self.dtype() == other.dtype()
+            && self.shape() == other.shape()
+            && self.is_contiguous()
+            && other.is_contiguous()
+            && !self.shares_storage(other)
+        {
+            let (ro, lo) = (other.layout().offset, self.layout().offset);
+            let n = self.numel();
+            let src = other.buffer();
+            match (&mut *self.storage().write(), &*src) {
+                (Buffer::F32(d), Buffer::F32(v)) => {
+                    let a = alpha as f32;
+                    for (x, &y) in d[lo..lo + n].iter_mut().zip(&v[ro..ro + n]) {
+                        *x += y * a;
+                    }
+                    return Ok(self);
+                }
+                (Buffer::F64(d), Buffer::F64(v)) => {
+                    for (x, &y) in d[lo..lo + n].iter_mut().zip(&v[ro..ro + n]) {
+                        *x += y * alpha;
+                    }
+                    return Ok(self);
+                }
+                _ => {}
+            }
+        }
+        if alpha == 1.0 {
+            return self.add_(other);
+        }
+        self.add_(&other.mul_scalar(alpha)?)
     }
     pub fn add_scalar_(&self, s: f64) -> Result<&Tensor> {
         self.apply_inplace(|x| x.add_scalar(s))
