@@ -1,14 +1,32 @@
-// npm run bench [-- --json] [--libs=tensorgrad,tfjs-wasm,...] [--workloads=W1,W4] [--reps=7] [--quick]
+// npm run bench [-- --json] [--libs=tensorgrad,tfjs-wasm,...] [--workloads=W1,W4] [--reps=7]
+//                [--rounds=3] [--slow-rounds=1] [--clock=wall|cpu] [--quick]
 //
-// Runs each library in its own Node process (one after another, never in parallel), prints a
-// table with tensorgrad's column, each peer's, and tensorgrad's speedup over each peer
-// (x > 1: tensorgrad is faster), plus W1 against native single-threaded OpenBLAS sgemm when
-// libopenblas-dev is installed, and the W3 memory figure. --json prints the raw results instead.
+// Runs every library in its own Node process, never two at once, in interleaved rounds: each
+// round runs one process per library, and the order alternates between rounds (forward, then
+// reversed, ...), so a noisy neighbour on this shared machine during one process skews one
+// round of one library rather than its whole column. The slow peers (tfjs-cpu, js-pytorch:
+// 10-300x slower, one N=1024 matmul of js-pytorch takes seconds) run in the first
+// --slow-rounds rounds only (default 1): their ratios are far from any target, and three
+// rounds of them would triple the run. Each cell is the median over the rounds
+// of that process's own median over its repetitions. Prints a table with tensorgrad's column,
+// each peer's, and tensorgrad's speedup over each peer (x > 1: tensorgrad is faster), plus W1
+// against native single-threaded OpenBLAS sgemm when libopenblas-dev is installed, and the W3
+// memory figure (measured in the first round only). --json prints the raw results (every
+// round, and the medians) instead.
+//
+// Times are wall-clock by default. Every cell also records the process's on-CPU share while
+// it was timed (CPU time / wall time); the table's footer lists the lowest per library, so a
+// run disturbed by other processes shows it. --clock=cpu reports the process's CPU time
+// instead of wall time: on a shared machine it leaves out the time other processes held the
+// core, but it also counts every thread, so use it for single-threaded comparisons only: under
+// it tensorgrad's threaded W1 rows still use wall clock and its W2-W5 run on one thread (by
+// default they run in its default thread configuration, as W3's products use the pool).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -20,6 +38,8 @@ const args = Object.fromEntries(
 const ALL_LIBS = ["tensorgrad", "tfjs-wasm", "tfjs-cpu", "js-pytorch"];
 const libs = args.libs ? String(args.libs).split(",") : ALL_LIBS;
 const quick = Boolean(args.quick);
+const rounds = Math.max(1, Number(args.rounds ?? (quick ? 1 : 3)));
+const slowRounds = Math.max(1, Number(args["slow-rounds"] ?? 1));
 const cfg = {
   workloads: args.workloads ? String(args.workloads).split(",") : ["W1", "W2", "W3", "W4", "W5"],
   w1Sizes: args.sizes ? String(args.sizes).split(",").map(Number) : [256, 512, 1024],
@@ -27,19 +47,24 @@ const cfg = {
   chain: 1000,
   mlp: { batch: 64, inF: 784, hidden: 256, classes: 10, lr: 0.01 },
   warmup: 2,
+  // ... and at least this long (see lib/harness.mjs: WebAssembly tier-up).
+  warmupMs: quick ? 150 : 300,
   reps: Math.max(quick ? 3 : 7, Number(args.reps ?? 7)),
   targetMs: quick ? 20 : 40,
   memSteps: quick ? 200 : 1000,
   // One warm-up call only: js-pytorch's N=1024 matmul takes seconds.
   slow: ["js-pytorch", "tfjs-cpu"],
+  clock: args.clock ? String(args.clock) : "wall",
 };
+if (!["wall", "cpu"].includes(cfg.clock)) throw new Error(`--clock must be wall or cpu, not ${cfg.clock}`);
 if (quick) cfg.reps = Number(args.reps ?? 3);
 
 const log = (s) => process.stderr.write(`${s}\n`);
-const results = {};
-for (const lib of libs) {
-  log(`[bench] ${lib} ...`);
-  const r = spawnSync(process.execPath, [join(here, "lib/worker.mjs"), lib, JSON.stringify(cfg)], {
+function runLib(lib, round) {
+  // The W3 memory figure takes ~2000 extra training steps: first round only.
+  const c = round === 0 ? cfg : { ...cfg, memSteps: 0 };
+  log(`[bench] round ${round + 1}/${rounds}: ${lib} ...`);
+  const r = spawnSync(process.execPath, [join(here, "lib/worker.mjs"), lib, JSON.stringify(c)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 1 << 24,
@@ -47,10 +72,40 @@ for (const lib of libs) {
   const line = r.stdout.trim().split("\n").pop();
   if (r.status !== 0 || !line) {
     log(`[bench] ${lib} failed (exit ${r.status})`);
-    results[lib] = { lib, error: `exit ${r.status}`, results: {} };
+    return { lib, error: `exit ${r.status}`, results: {} };
+  }
+  return JSON.parse(line);
+}
+
+// perRound[lib][r] = that round's worker output
+const perRound = Object.fromEntries(libs.map((l) => [l, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = (round % 2 === 0 ? libs : [...libs].reverse()).filter(
+    (l) => round < slowRounds || !cfg.slow.includes(l),
+  );
+  for (const lib of order) perRound[lib].push(runLib(lib, round));
+}
+
+// Median over rounds, per cell; memory and info from the first round that has them.
+const results = {};
+for (const lib of libs) {
+  const runs = perRound[lib];
+  const ok = runs.filter((r) => !r.error);
+  if (ok.length === 0) {
+    results[lib] = { lib, error: runs[0].error, results: {} };
     continue;
   }
-  results[lib] = JSON.parse(line);
+  const cells = {};
+  for (const key of new Set(ok.flatMap((r) => Object.keys(r.results)))) {
+    if (key === "memory") continue;
+    const vals = ok.map((r) => r.results[key]?.value).filter((v) => v !== undefined);
+    const shares = ok.map((r) => r.results[key]?.cpuShare).filter((v) => v !== undefined);
+    cells[key] = { ...ok[0].results[key], value: median(vals), rounds: vals, cpuShare: Math.min(...shares) };
+  }
+  const mem = ok.find((r) => r.results.memory)?.results.memory;
+  if (mem) cells.memory = mem;
+  const failed = runs.length - ok.length;
+  results[lib] = { lib, info: ok[0].info, results: cells, ...(failed ? { failedRounds: failed } : {}) };
 }
 
 // Native OpenBLAS single-threaded sgemm (only when libopenblas-dev and a C compiler exist).
@@ -76,9 +131,9 @@ function openblas() {
 }
 const blas = openblas();
 
-const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, reps: cfg.reps };
+const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, reps: cfg.reps, rounds, slowRounds };
 if (args.json) {
-  process.stdout.write(JSON.stringify({ env, config: cfg, results, openblas: blas }, null, 2) + "\n");
+  process.stdout.write(JSON.stringify({ env, config: cfg, results, rounds: perRound, openblas: blas }, null, 2) + "\n");
   process.exit(0);
 }
 
@@ -104,7 +159,14 @@ const body = rows.map(([k, label, unit, higher, peerKey = k]) => {
 });
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
 const line = (cells) => "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
-console.log(`tensorgrad bench: node ${env.node}, ${env.cpus} x ${env.cpu}; medians of ${cfg.reps} repetitions`);
+console.log(
+  `tensorgrad bench: node ${env.node}, ${env.cpus} x ${env.cpu}; each cell: median over ${rounds} interleaved round${rounds > 1 ? "s" : ""} ` +
+    (rounds > slowRounds && libs.some((l) => cfg.slow.includes(l))
+      ? `(${cfg.slow.filter((l) => libs.includes(l)).join(", ")}: ${slowRounds}) `
+      : "") +
+    `(one process per library per round, order alternating) of the median of ${cfg.reps} repetitions after >= ${cfg.warmupMs} ms of warm-up` +
+    (cfg.clock === "cpu" ? "; times are process CPU time (tensorgrad's threaded W1 rows: wall clock)" : ""),
+);
 console.log(`speedup columns: tensorgrad over the peer (> 1 = tensorgrad faster)`);
 console.log(line(head));
 console.log("|" + widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
@@ -117,6 +179,19 @@ if (blas?.gflops) {
   });
   console.log(`native OpenBLAS sgemm, 1 thread: ${parts.join("; ")}`);
 } else if (blas?.skipped) console.log(`native OpenBLAS sgemm: skipped (${blas.skipped})`);
+{
+  // The lowest on-CPU share of any timed cell, per library (see the header comment).
+  const parts = libs
+    .map((l) => {
+      const shares = Object.values(results[l]?.results ?? {})
+        .map((c) => c.cpuShare)
+        .filter((v) => typeof v === "number" && Number.isFinite(v));
+      return shares.length ? `${l} ${Math.min(...shares).toFixed(2)}` : null;
+    })
+    .filter(Boolean);
+  if (parts.length)
+    console.log(`lowest on-CPU share while timing (CPU time / wall time; < 0.9: other processes took the core): ${parts.join(", ")}`);
+}
 const mem = results.tensorgrad?.results.memory;
 if (mem) {
   const mib = (b) => (b / 1048576).toFixed(1);
@@ -126,4 +201,9 @@ if (mem) {
 }
 const ce = results.tensorgrad?.info?.crossEntropy;
 if (ce) console.log(`tensorgrad W3 loss: ${ce}`);
-for (const [lib, r] of Object.entries(results)) if (r.error) console.log(`${lib}: failed (${r.error})`);
+const w3Threads = results.tensorgrad?.results.W3?.threads;
+if (w3Threads) console.log(`tensorgrad W2-W5 threads (matmul pool): ${w3Threads}`);
+for (const [lib, r] of Object.entries(results)) {
+  if (r.error) console.log(`${lib}: failed (${r.error})`);
+  else if (r.failedRounds) console.log(`${lib}: ${r.failedRounds} of its rounds failed (medians over the others)`);
+}

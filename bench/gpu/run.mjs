@@ -9,6 +9,7 @@
 //   node bench/gpu/run.mjs --sizes 256,512 --max-seconds 120
 //   CHROMIUM_GPU_ARGS="--use-angle=vulkan --enable-features=Vulkan" node bench/gpu/run.mjs
 //   xvfb-run -a node bench/gpu/run.mjs --target node   # headless-gl, when the `gl` module is built
+//   (Node: gpu.js's webgpu mode first when Dawn loads and finds an adapter; see bench/gpu/README.md)
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -42,7 +43,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log((await readFile(fileURLToPath(import.meta.url), "utf8")).split("\n").slice(1, 12).join("\n").replace(/^\/\/ ?/gm, ""));
+  console.log((await readFile(fileURLToPath(import.meta.url), "utf8")).split("\n").slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith("//"))).join("\n").replace(/^\/\/ ?/gm, ""));
   process.exit(0);
 }
 const maxSeconds = Number(values["max-seconds"]);
@@ -69,7 +70,7 @@ function print(title, result, note) {
     console.log(
       `${r.name.padEnd(34)}${r.wasmMs.toFixed(1).padStart(10)}${r.gpuMs.toFixed(1).padStart(11)}${r.wasmGflops.toFixed(2).padStart(11)}${r.gpuGflops
         .toFixed(2)
-        .padStart(13)}${(ratio.toFixed(2) + "x").padStart(8)}  ${r.maxRelDiff.toExponential(1)}${r.offloaded ? `   (offloaded: ${r.offloaded})` : ""}`,
+        .padStart(13)}${(ratio.toFixed(2) + "x").padStart(8)}  ${r.maxRelDiff.toExponential(1)}${r.offloaded ? `   (offloaded: ${r.offloaded}; read back: ${r.readBack})` : ""}`,
     );
   }
 }
@@ -125,16 +126,52 @@ if (targets.includes("node")) {
   const tg = await import("tensorgrad");
   const gpu = await import("tensorgrad-gpu");
   const s = gpu.supportedModes();
+  // WebGPU (Dawn) in a worker thread behind the synchronous seam: the way to a real GPU from Node
+  // where headless-gl cannot reach one (no GPU X server). Probed once: Dawn loads, finds an adapter.
+  const webgpu = gpu.webGpuSupport();
+  if (webgpu.available) {
+    console.log(`[bench/gpu] webgpu: adapter ${webgpu.adapter}`);
+    const { sizes, mlp } = plan(true);
+    try {
+      const result = await gpuBench(tg, gpu, { sizes, mlp, mode: "webgpu", maxSeconds: left() * 0.6 });
+      print(`Node ${process.versions.node}`, result, `WebGPU (Dawn) in a worker thread, adapter ${result.adapter ?? webgpu.adapter}`);
+    } catch (e) {
+      console.log(`[bench/gpu] webgpu: failed: ${e?.stack ?? e}`);
+    }
+  } else {
+    console.log(`[bench/gpu] webgpu: not available (${webgpu.reason})`);
+  }
   const mode = s.headlessgl ? "headlessgl" : s.webasm ? "webasm" : "cpu";
-  const { sizes, mlp } = plan(false);
+  const renderer = mode === "headlessgl" ? await headlessGlRenderer() : null;
+  const software = !renderer || renderer === "ANGLE" || SOFTWARE.test(renderer);
+  const { sizes, mlp } = plan(!software);
   const result = await gpuBench(tg, gpu, { sizes, mlp, mode, maxSeconds: left() });
   print(
     `Node ${process.versions.node}`,
     result,
-    mode === "headlessgl" ? "headless-gl (Mesa under Xvfb unless an X server with a GPU driver is used)" : "no GPU context in Node: gpu.js's CPU backend",
+    mode === "headlessgl"
+      ? `headless-gl, renderer ${renderer ?? "unknown"}${software ? " (software: smaller sizes)" : ""}`
+      : "no GPU context in Node: gpu.js's CPU backend",
   );
 }
 console.log(`\n[bench/gpu] done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+/** The GL renderer headless-gl gets here (ANGLE over GLX: a GPU only when the X server's GLX reaches one). */
+async function headlessGlRenderer() {
+  try {
+    const { default: createGl } = await import("gl");
+    const gl = createGl(1, 1);
+    if (!gl) return null;
+    const dbg = gl.getExtension("WEBGL_debug_renderer_info");
+    const r = String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("STACKGL_destroy_context")?.destroy();
+    // headless-gl reports only "ANGLE"; the GL underneath is the X server's GLX renderer, which
+    // the caller can pass in (bench/gpu/device/remote.sh reads it with glxinfo)
+    return r === "ANGLE" && process.env.TG_GL_RENDERER ? `ANGLE on ${process.env.TG_GL_RENDERER}` : r;
+  } catch {
+    return null;
+  }
+}
 
 async function serveDist() {
   const MIME = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };

@@ -51,6 +51,12 @@ export async function w1Threads(n) {
 }
 w1Threads.threads = defaultThreads;
 
+/** Threads for the workloads after W1 ("default" or a count); returns the count now in use. */
+export function setThreads(n) {
+  tg.setNumThreads?.(n === "default" ? defaultThreads : n);
+  return typeof tg.getNumThreads === "function" ? tg.getNumThreads() : 1;
+}
+
 function w1Step(n) {
   const a = fromData(randomData(n * n, 1), [n, n]);
   const b = fromData(randomData(n * n, 2), [n, n]);

@@ -265,9 +265,15 @@ describe("tensorgrad info", () => {
       expect(info.gpu.available).toBe(true);
     } else {
       expect(["webasm", "cpu"]).toContain(info.gpu.mode);
-      expect(info.gpu.available).toBe(false);
+      expect(info.gpu.available).toBe(info.gpu.webgpu.available);
     }
-    expect(Object.keys(info.dispatch.ops)).toEqual(["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"]);
+    // webgpu: Dawn in a worker, probed; where it does not load (e.g. glibc < 2.38) the reason is given
+    expect(info.gpu.supported.webgpu).toBe(info.gpu.webgpu.available);
+    if (info.gpu.webgpu.available) expect(info.gpu.webgpu.adapter).toBeTruthy();
+    else expect(info.gpu.webgpu.reason).toMatch(/\w/);
+    expect(Object.keys(info.dispatch.ops)).toEqual([
+      "matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "tanh", "sum", "conv2d", "conv2dInput", "conv2dWeight",
+    ]);
     expect(info.dispatch.policy).toBe("auto");
     for (const d of Object.values(info.dispatch.ops) as { threshold: number | null; path: string }[]) {
       // under 'auto' an op goes to gpu.js only with a measured threshold for the active mode
@@ -282,8 +288,10 @@ describe("tensorgrad info", () => {
     expect(r.stdout).toMatch(/^tensorgrad-cli {3}\d/);
     expect(r.stdout).toContain("wasm SIMD        runtime: yes; core built with simd128: yes");
     expect(r.stdout).toMatch(/\nthreads {10}\d+ for large float32 matmuls/);
-    expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl)/);
-    expect(r.stdout).toMatch(/\n {2}matmul {2}/);
+    expect(r.stdout).toMatch(/\nGPU {14}(not available \(gpu\.js mode: (webasm|cpu);|available: gpu\.js headlessgl|available through WebGPU)/);
+    expect(r.stdout).toMatch(/\nwebgpu {11}(available: adapter |not available: )/);
+    expect(r.stdout).toMatch(/\n {2}matmul {8}/);
+    expect(r.stdout).toMatch(/\n {2}conv2dWeight {2}/);
     expect(tg(["info", "extra"]).code).toBe(2);
   });
 

@@ -123,13 +123,15 @@ console.log(String(model));
     code: `import { manualSeed, randn } from "tensorgrad";
 import { disableGpu, enableGpu, gpuInfo } from "tensorgrad-gpu";
 // A two-layer MLP's gradients twice: on the WebAssembly kernels, then with matmul and the
-// element-wise ops offloaded to gpu.js ("force": every offered op, whatever its size).
+// element-wise ops offloaded to gpu.js ("force": every offered op, whatever its size). On the
+// GPU path the activations stay in GPU textures between ops; only what is read comes back.
 manualSeed(0);
 const X = randn(64, 32), T = randn(64, 8);
 const W1 = randn(32, 64).mul(0.2), W2 = randn(64, 8).mul(0.2);
 function gradients() {
   const w1 = W1.detach().requiresGrad_(), w2 = W2.detach().requiresGrad_();
-  const loss = X.matmul(w1).tanh().matmul(w2).sub(T).pow(2).mean();
+  const d = X.matmul(w1).tanh().matmul(w2).sub(T);
+  const loss = d.mul(d).mean();
   loss.backward();
   return [loss, w1.grad, w2.grad];
 }
@@ -145,6 +147,8 @@ console.log("ran on gpu.js:", used.map(([op, c]) => op + " x" + c.gpu).join(", "
 console.log("loss:", gpu[0].item().toFixed(6), "(WASM " + wasm[0].item().toFixed(6) + ")");
 console.log("max |dW1 - dW1 on WASM|:", maxAbs(gpu[1].sub(wasm[1])).toExponential(2));
 console.log("max |dW2 - dW2 on WASM|:", maxAbs(gpu[2].sub(wasm[2])).toExponential(2));
+const mem = gpuInfo().memory;
+console.log("results read back from gpu.js:", mem.downloads, "(" + mem.downloadedBytes + " bytes); device arrays alive:", mem.live);
 `,
   },
 ];

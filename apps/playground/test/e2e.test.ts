@@ -581,7 +581,20 @@ describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", (
           neg: tg.tensor(a).neg().toTypedArray(),
           exp: tg.tensor(a).exp().toTypedArray(),
           log: tg.tensor(pos).log().toTypedArray(),
+          tanh: tg.tensor(a).mul(3).tanh().toTypedArray(),
+          sum: tg.tensor(a).sum().reshape(1).toTypedArray(),
+          rsub: tg.tensor(1).sub(tg.tensor(a)).toTypedArray(),
+          ...conv(),
         };
+      };
+      // conv2d forward and both gradient products (stride, padding, dilation, groups)
+      const conv = (): Record<string, Float32Array | Float64Array> => {
+        const x = tg.tensor(rand(2 * 4 * 9 * 8, 10)).reshape(2, 4, 9, 8).requiresGrad_();
+        const w = tg.tensor(rand(6 * 2 * 3 * 3, 11)).reshape(6, 2, 3, 3).requiresGrad_();
+        const y = tg.nn.functional.conv2d(x, w, null, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 });
+        const g = tg.tensor(rand(y.numel(), 12)).reshape(...y.shape);
+        const [gx, gw] = tg.autograd.grad(y, [x, w], { gradOutputs: g });
+        return { conv2d: y.toTypedArray(), conv2dInput: gx!.toTypedArray(), conv2dWeight: gw!.toTypedArray() };
       };
       // an MLP: forward products and both backward products of each layer
       const mlp = (): Float32Array[] => {
@@ -611,11 +624,87 @@ describe.skipIf(SKIP)("playground GPU path (Chromium, WebGL2 on SwiftShader)", (
     expect(result.mode).toBe(mode);
     expect(result.onGpu).toBe(true);
     expect(result.errors, String(result.lastError)).toBe(0);
-    for (const op of ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log"] as const) {
+    for (const op of ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "tanh", "sum", "conv2d", "conv2dInput", "conv2dWeight"] as const) {
       expect(result.counts[op].gpu, `${op} ran on gpu.js`).toBeGreaterThan(0);
       expect(result.opDiffs[op], `${op} agrees with WASM`).toBeLessThan(1e-5);
     }
+    expect(result.opDiffs.rsub, "1 - x (a scalar form) agrees with WASM").toBeLessThan(1e-5);
     expect(result.counts.matmul.gpu).toBeGreaterThanOrEqual(1 + 2); // the ops' matmul + the MLP's forward products...
+    for (const d of result.mlpDiffs) expect(d).toBeLessThan(1e-5);
+    expect(w.pageErrors).toEqual([]);
+    await w.page.close();
+  });
+  it.each(["webgl2", "webgl"])("in %s mode chained ops stay in GPU textures, are read back once and freed on dispose; MLP gradients match WASM", async (mode) => {
+    const w = await openPlayground(browser!, baseUrl);
+    const result = await w.page.evaluate((mode) => {
+      const tg = window.tensorgradPlayground!.tensorgrad!;
+      const gpu = window.tensorgradPlayground!.tensorgradGpu!;
+      const rand = (n: number, seed: number, lo = -1, hi = 1) => {
+        let s = seed;
+        return Float32Array.from({ length: n }, () => {
+          s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+          return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+        });
+      };
+      const worst = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+        let m = 0;
+        for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
+        return a.length === b.length ? m : Infinity;
+      };
+      const mat = (d: Float32Array, r: number, c: number, g = false) => tg.tensor(d).reshape(r, c).detach().requiresGrad_(g);
+      const a = mat(rand(33 * 17, 1), 33, 17), b = mat(rand(17 * 9, 2), 17, 9), c = mat(rand(33 * 9, 3), 33, 9);
+      const mlp = () =>
+        tg.tidy(() => {
+          const x = mat(rand(32 * 20, 6), 32, 20), y = mat(rand(32 * 5, 7), 32, 5);
+          const W1 = mat(rand(20 * 24, 8, -0.4, 0.4), 20, 24, true), W2 = mat(rand(24 * 5, 9, -0.4, 0.4), 24, 5, true);
+          const d = x.matmul(W1).tanh().matmul(W2).sub(y);
+          const loss = d.mul(d).mean();
+          const [g1, g2] = tg.autograd.grad(loss, [W1, W2]);
+          return [loss, g1!, g2!].map((t) => t.toTypedArray());
+        });
+
+      void gpu.disableGpu();
+      const want = a.matmul(b).add(c).exp().sum().item();
+      const wantMlp = mlp();
+      gpu.enableGpu({ mode: mode as "webgl2" | "webgl", policy: "force" });
+      const base = gpu.gpuInfo().memory;
+      const s = tg.tidy(() => a.matmul(b).add(c).exp().sum());
+      const chained = gpu.gpuInfo().memory;
+      const value = s.item();
+      const read = gpu.gpuInfo().memory;
+      s.dispose();
+      const disposed = gpu.gpuInfo().memory;
+      gpu.resetCounts();
+      const gotMlp = mlp();
+      const mlpInfo = gpu.gpuInfo();
+      return {
+        mode: gpu.gpuInfo().mode,
+        base, chained, read, disposed,
+        valueDiff: Math.abs(value - want) / Math.abs(want),
+        mlpDiffs: wantMlp.map((w, i) => worst(gotMlp[i]!, w)),
+        mlpDownloads: mlpInfo.memory.downloads,
+        mlpCounts: mlpInfo.counts,
+        texturesAfter: mlpInfo.memory.textures,
+        errors: mlpInfo.errors,
+        lastError: mlpInfo.lastError,
+      };
+    }, mode);
+    expect(result.mode).toBe(mode);
+    expect(result.errors, String(result.lastError)).toBe(0);
+    // the chain: nothing downloaded, only the sum's texture left alive by tidy
+    expect(result.chained.downloads - result.base.downloads).toBe(0);
+    expect(result.chained.textures - result.base.textures).toBe(1);
+    expect(result.chained.uploadedBytes).toBe((33 * 17 + 17 * 9 + 33 * 9) * 4);
+    // item(): one 4-byte readback
+    expect(result.read.downloadedBytes - result.chained.downloadedBytes).toBe(4);
+    expect(result.valueDiff).toBeLessThan(1e-5);
+    // dispose() deleted the texture
+    expect(result.disposed.textures).toBe(result.base.textures);
+    expect(result.disposed.live).toBe(result.base.live);
+    // an MLP's loss and gradients: activations stayed on the GPU (3 readbacks: loss, dW1, dW2)
+    expect(result.mlpDownloads).toBe(3);
+    for (const op of ["matmul", "tanh", "sub", "mul", "sum"] as const) expect(result.mlpCounts[op].gpu, op).toBeGreaterThan(0);
+    expect(result.texturesAfter).toBe(result.base.textures);
     for (const d of result.mlpDiffs) expect(d).toBeLessThan(1e-5);
     expect(w.pageErrors).toEqual([]);
     await w.page.close();

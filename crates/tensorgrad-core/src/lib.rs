@@ -19,7 +19,10 @@ pub mod tensor;
 pub use autograd::grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, GradModeGuard};
 pub use dtype::DType;
 pub use error::{Error, Result};
-pub use kernels::provider::{set_kernel_provider, BinaryKind, KernelProvider, UnaryKind};
+pub use kernels::provider::{
+    set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle,
+    KernelProvider, Operand, Output, UnaryKind,
+};
 pub use random::manual_seed;
 pub use tensor::Tensor;
 

@@ -1,7 +1,9 @@
 //! Storage: a reference-counted buffer shared by a tensor and all of its views, plus the
-//! version counter that in-place ops bump (saved tensors check it in backward).
+//! version counter that in-place ops bump (saved tensors check it in backward). The buffer may
+//! be held on an external device instead (see [`Storage`]).
 
 use crate::dtype::DType;
+use crate::kernels::provider::DeviceHandle;
 use std::cell::{Cell, Ref, RefCell, RefMut};
 
 #[derive(Clone, Debug)]
@@ -101,35 +103,104 @@ impl Buffer {
     }
 }
 
-#[derive(Debug)]
+/// A tensor's data, shared by the tensor and all of its views, with the version counter that
+/// in-place ops bump (saved tensors check it in backward).
+///
+/// The data may live on the host, on an external device (a provider's [`DeviceHandle`], e.g. a
+/// GPU texture), or both. A storage made from a device result holds only the handle; `read()`
+/// downloads it on first access and keeps both copies (they agree until the next write);
+/// `write()` drops the device copy, which is stale from then on. Dropping the storage drops the
+/// handle, which frees the device memory. dtype and length are known without downloading.
 pub struct Storage {
-    buf: RefCell<Buffer>,
+    /// `None` only while the data lives on the device alone.
+    host: RefCell<Option<Buffer>>,
+    device: RefCell<Option<DeviceHandle>>,
+    dtype: DType,
+    len: usize,
     version: Cell<u64>,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("dtype", &self.dtype)
+            .field("len", &self.len)
+            .field("host", &self.has_host())
+            .field("device", &self.is_resident())
+            .field("version", &self.version.get())
+            .finish()
+    }
 }
 
 impl Storage {
     pub fn new(buf: Buffer) -> Self {
         Storage {
-            buf: RefCell::new(buf),
+            dtype: buf.dtype(),
+            len: buf.len(),
+            host: RefCell::new(Some(buf)),
+            device: RefCell::new(None),
+            version: Cell::new(0),
+        }
+    }
+    /// float32 data that lives on a provider's device only.
+    pub fn from_device(handle: DeviceHandle) -> Self {
+        Storage {
+            dtype: DType::F32,
+            len: handle.len(),
+            host: RefCell::new(None),
+            device: RefCell::new(Some(handle)),
             version: Cell::new(0),
         }
     }
     pub fn dtype(&self) -> DType {
-        self.buf.borrow().dtype()
+        self.dtype
     }
     pub fn len(&self) -> usize {
-        self.buf.borrow().len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
+    }
+    /// The device copy, if there is a current one.
+    pub fn device(&self) -> Option<DeviceHandle> {
+        self.device.borrow().clone()
+    }
+    /// Whether a current device copy exists.
+    pub fn is_resident(&self) -> bool {
+        self.device.borrow().is_some()
+    }
+    /// Whether the host copy exists (false: reading will download).
+    pub fn has_host(&self) -> bool {
+        self.host.borrow().is_some()
+    }
+    /// Download a device-only storage into its host buffer (once).
+    fn materialize(&self) {
+        if self.host.borrow().is_some() {
+            return;
+        }
+        let got = self.device.borrow().as_ref().and_then(|d| d.download());
+        // A device that lost the data (a lost GPU context) cannot be read back; NaN makes the
+        // loss visible instead of inventing values, and read() must not fail or panic.
+        let v = match got {
+            Some(v) if v.len() == self.len => v,
+            _ => vec![f32::NAN; self.len],
+        };
+        *self.host.borrow_mut() = Some(Buffer::F32(v));
     }
     pub fn read(&self) -> Ref<'_, Buffer> {
-        self.buf.borrow()
+        self.materialize();
+        Ref::map(self.host.borrow(), |b| {
+            b.as_ref().expect("materialize() leaves a host buffer")
+        })
     }
-    /// Mutable access for in-place ops; bumps the version counter.
+    /// Mutable access for in-place ops; bumps the version counter and drops the device copy.
     pub fn write(&self) -> RefMut<'_, Buffer> {
+        self.materialize();
+        self.device.borrow_mut().take();
         self.version.set(self.version.get() + 1);
-        self.buf.borrow_mut()
+        RefMut::map(self.host.borrow_mut(), |b| {
+            b.as_mut().expect("materialize() leaves a host buffer")
+        })
     }
     pub fn version(&self) -> u64 {
         self.version.get()

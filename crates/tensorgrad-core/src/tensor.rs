@@ -149,6 +149,14 @@ impl Tensor {
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }
+    /// Whether the storage has a current copy on an external kernel provider's device.
+    pub fn is_resident(&self) -> bool {
+        self.0.storage.is_resident()
+    }
+    /// Whether the storage has its host copy (false: reading the data downloads it first).
+    pub fn has_host_data(&self) -> bool {
+        self.0.storage.has_host()
+    }
     /// True when both handles are the same tensor object.
     pub fn same(&self, other: &Tensor) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

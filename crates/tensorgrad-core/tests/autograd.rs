@@ -208,6 +208,40 @@ fn in_place_ops_bump_versions_and_guard_saved_tensors() {
 }
 
 #[test]
+fn add_scaled_in_place_matches_the_two_op_form() {
+    // The optimizer-step fast path (no recording, contiguous float32): bit-identical to
+    // `p.add_(g.mul(alpha))`, version bumped.
+    let v: Vec<f64> = (0..37).map(|i| (i as f64 * 0.37).sin()).collect();
+    let w: Vec<f64> = (0..37).map(|i| (i as f64 * 0.11).cos()).collect();
+    let p = Tensor::from_f64_slice(&v, vec![37], DType::F32).unwrap();
+    p.set_requires_grad(true).unwrap();
+    let g = Tensor::from_f64_slice(&w, vec![37], DType::F32).unwrap();
+    let want = no_grad(|| p.add(&g.mul_scalar(-0.01)?)).unwrap();
+    let v0 = p.version();
+    no_grad(|| p.add_scaled_(&g, -0.01).map(|_| ())).unwrap();
+    assert_eq!(p.to_f64_vec(), want.to_f64_vec());
+    assert_eq!(p.version(), v0 + 1);
+    // still refused on a leaf that requires grad while recording
+    assert_eq!(
+        p.add_scaled_(&g, 2.0).unwrap_err().message(),
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    );
+    // recorded through the graph: d/dx sum(y.add_(x, alpha=3)) with y = 2x is 5
+    let x = t64(&[1.0, 2.0], &[2]);
+    let y = x.mul_scalar(2.0).unwrap();
+    y.add_scaled_(&x, 3.0).unwrap();
+    assert_eq!(y.to_f64_vec(), vec![5.0, 10.0]);
+    y.sum().unwrap().backward(None, false, false).unwrap();
+    assert_eq!(x.grad().unwrap().to_f64_vec(), vec![5.0, 5.0]);
+    // a strided (non-contiguous) target and mixed dtypes take the general path
+    let m = Tensor::from_f64_slice(&[1.0, 2.0, 3.0, 4.0], vec![2, 2], DType::F64).unwrap();
+    let mt = m.t().unwrap();
+    let o = Tensor::from_f64_slice(&[1.0, 1.0, 1.0, 1.0], vec![2, 2], DType::F32).unwrap();
+    mt.add_scaled_(&o, 0.5).unwrap();
+    assert_eq!(m.to_f64_vec(), vec![1.5, 2.5, 3.5, 4.5]);
+}
+
+#[test]
 fn custom_function_with_saved_output() {
     // exp as a custom function that saves its output; gradients and double-backward work.
     let x = t64(&[0.5, -1.0], &[2]);

@@ -222,21 +222,136 @@ fn dropout_behaviour() {
 }
 
 #[test]
+fn embedding_scale_grad_by_freq_and_renorm() {
+    // PyTorch: w = arange(6.).view(3, 2) (leaf); y = F.embedding([[2, 0], [2, 2]], w,
+    // scale_grad_by_freq=True); (y * [[1, 2], [3, 4], [5, 6], [7, 8]]).sum().backward()
+    // -> index 2 occurs 3 times: ([1,2] + [5,6] + [7,8]) / 3 = [13/3, 16/3]; index 0 once.
+    let w = t64(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[3, 2]);
+    let idx = long(&[2, 0, 2, 2], &[2, 2]);
+    let y = Tensor::embedding(&idx, &w, None, true).unwrap();
+    let g = t64(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], &[2, 2, 2]).detach();
+    approx(
+        &grad_sum(&w, &y.mul(&g).unwrap()),
+        &[3.0, 4.0, 0.0, 0.0, 13.0 / 3.0, 16.0 / 3.0],
+    );
+    // with a padding index the padded positions still count, but get nothing
+    let w = t64(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[3, 2]);
+    let y = Tensor::embedding(&long(&[1, 1, 0], &[3]), &w, Some(0), true).unwrap();
+    approx(&grad_sum(&w, &y), &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+
+    // renorm: rows 0 (norm 5) and 2 (norm 1) referenced, max_norm 2 -> row 0 scaled by
+    // 2 / (5 + 1e-7), row 2 kept, row 1 (norm 10, unreferenced) kept.
+    let w =
+        Tensor::from_f64_slice(&[3.0, 4.0, 6.0, 8.0, 0.6, 0.8], vec![3, 2], DType::F64).unwrap();
+    let v0 = w.version();
+    w.embedding_renorm_(&long(&[0, 2, 0], &[3]), 2.0, 2.0)
+        .unwrap();
+    let s = 2.0 / (5.0 + 1e-7);
+    assert_eq!(w.to_f64_vec(), vec![3.0 * s, 4.0 * s, 6.0, 8.0, 0.6, 0.8]);
+    assert!(w.version() > v0);
+    // other norms: p = 1 (|3| + |4| = 7), p = inf (4)
+    let w = Tensor::from_f64_slice(&[3.0, -4.0], vec![1, 2], DType::F64).unwrap();
+    w.embedding_renorm_(&long(&[0], &[1]), 3.5, 1.0).unwrap();
+    approx(
+        &w.to_f64_vec(),
+        &[3.0 * 3.5 / (7.0 + 1e-7), -4.0 * 3.5 / (7.0 + 1e-7)],
+    );
+    let w = Tensor::from_f64_slice(&[3.0, -4.0], vec![1, 2], DType::F64).unwrap();
+    w.embedding_renorm_(&long(&[0], &[1]), 1.0, f64::INFINITY)
+        .unwrap();
+    approx(&w.to_f64_vec(), &[3.0 / (4.0 + 1e-7), -4.0 / (4.0 + 1e-7)]);
+    // a leaf that requires grad is renormalised too (PyTorch runs it under no_grad)
+    let w = t64(&[3.0, 4.0], &[1, 2]);
+    w.embedding_renorm_(&long(&[0], &[1]), 1.0, 2.0).unwrap();
+    approx(&w.to_f64_vec(), &[3.0 / (5.0 + 1e-7), 4.0 / (5.0 + 1e-7)]);
+    assert!(w.requires_grad() && w.grad_fn().is_none());
+    assert_eq!(
+        msg(w.embedding_renorm_(&long(&[1], &[1]), 1.0, 2.0).cloned()),
+        "index out of range in self"
+    );
+    assert_eq!(
+        msg(w.embedding_renorm_(&f(&[0.0], &[1]), 1.0, 2.0).cloned()),
+        "Expected tensor for argument #2 'indices' to have one of the following scalar types: Long, Int; but got torch.DoubleTensor instead (while checking arguments for embedding_renorm_)"
+    );
+}
+
+#[test]
+fn inplace_activations() {
+    let x = t64(&[-1.0, 0.5, 2.0], &[3]);
+    let y = x.mul_scalar(1.0).unwrap();
+    y.leaky_relu_(0.1).unwrap();
+    approx(&y.to_f64_vec(), &[-0.1, 0.5, 2.0]);
+    // PyTorch's in-place nodes: LeakyReluBackward1, EluBackward1 (elu_, selu_, celu_)
+    assert_eq!(y.grad_fn().unwrap().name(), "LeakyReluBackward1");
+    approx(&grad_sum(&x, &y), &[0.1, 1.0, 1.0]);
+    let fresh = || x.mul_scalar(1.0).unwrap();
+    let y = fresh();
+    y.elu_(0.5).unwrap();
+    assert_eq!(y.grad_fn().unwrap().name(), "EluBackward1");
+    let y = fresh();
+    y.selu_().unwrap();
+    assert_eq!(y.grad_fn().unwrap().name(), "EluBackward1");
+    let y = fresh();
+    y.celu_(2.0).unwrap();
+    assert_eq!(y.grad_fn().unwrap().name(), "EluBackward1");
+    let y = fresh();
+    y.hardtanh_(-0.5, 0.5).unwrap();
+    assert_eq!(y.grad_fn().unwrap().name(), "HardtanhBackward0");
+    let y = fresh();
+    y.relu_().unwrap();
+    assert_eq!(y.grad_fn().unwrap().name(), "ReluBackward0");
+    let y = x.mul_scalar(1.0).unwrap();
+    y.elu_(0.5).unwrap();
+    approx(&y.to_f64_vec(), &[0.5 * ((-1.0f64).exp() - 1.0), 0.5, 2.0]);
+    // a negative slope/alpha is refused when the in-place node's backward runs
+    let y = x.mul_scalar(1.0).unwrap();
+    y.leaky_relu_(-0.1).unwrap();
+    approx(&y.to_f64_vec(), &[0.1, 0.5, 2.0]);
+    let e = y.sum().unwrap().backward(None, false, false).unwrap_err();
+    assert!(e.message().starts_with("In-place leakyReLu backward calculation is triggered with a negative slope which is not supported."), "{}", e.message());
+    let y = x.mul_scalar(1.0).unwrap();
+    y.elu_(-1.0).unwrap();
+    let e = y.sum().unwrap().backward(None, false, false).unwrap_err();
+    assert!(
+        e.message()
+            .starts_with("In-place elu backward calculation is triggered with a negative slope"),
+        "{}",
+        e.message()
+    );
+    // a leaf that requires grad is refused (PyTorch's message), allowed under no_grad
+    assert_eq!(
+        msg(x.relu_().cloned()),
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    );
+    tensorgrad_core::no_grad(|| x.relu_().map(|_| ())).unwrap();
+    approx(&x.to_f64_vec(), &[0.0, 0.5, 2.0]);
+    // dropout_ with nothing to drop leaves the tensor (even a leaf) alone
+    let x = t64(&[1.0, 2.0], &[2]);
+    x.dropout_(0.0, true).unwrap();
+    x.dropout_(0.5, false).unwrap();
+    approx(&x.to_f64_vec(), &[1.0, 2.0]);
+    assert_eq!(
+        msg(x.dropout_(1.5, false).cloned()),
+        "dropout probability has to be between 0 and 1, but got 1.5"
+    );
+}
+
+#[test]
 fn embedding_and_one_hot() {
     let w = t64(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[3, 2]);
     let idx = long(&[2, 0, 2, 1], &[2, 2]);
-    let y = Tensor::embedding(&idx, &w, Some(1)).unwrap();
+    let y = Tensor::embedding(&idx, &w, Some(1), false).unwrap();
     assert_eq!(y.shape(), &[2, 2, 2]);
     approx(&y.to_f64_vec(), &[4.0, 5.0, 0.0, 1.0, 4.0, 5.0, 2.0, 3.0]);
     assert_eq!(y.grad_fn().unwrap().name(), "EmbeddingBackward0");
     // repeated index 2 accumulates; padding row 1 gets nothing
     approx(&grad_sum(&w, &y), &[1.0, 1.0, 0.0, 0.0, 2.0, 2.0]);
     assert_eq!(
-        msg(Tensor::embedding(&long(&[3], &[1]), &w, None)),
+        msg(Tensor::embedding(&long(&[3], &[1]), &w, None, false)),
         "index out of range in self"
     );
     assert_eq!(
-        msg(Tensor::embedding(&f(&[0.0], &[1]), &w, None)),
+        msg(Tensor::embedding(&f(&[0.0], &[1]), &w, None, false)),
         "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.DoubleTensor instead (while checking arguments for embedding)"
     );
     let o = long(&[0, 2], &[2]).one_hot(-1).unwrap();

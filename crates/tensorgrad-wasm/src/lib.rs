@@ -363,6 +363,11 @@ impl RawTensor {
     pub fn add_js(&self, o: &RawTensor) -> JsResult<()> {
         self.t.add_(&o.t).map(|_| ()).map_err(err)
     }
+    /// `add_(o, alpha)`: one in-place pass in an optimizer step (see Tensor::add_scaled_).
+    #[wasm_bindgen(js_name = "addScaled_")]
+    pub fn add_scaled_js(&self, o: &RawTensor, alpha: f64) -> JsResult<()> {
+        self.t.add_scaled_(&o.t, alpha).map(|_| ()).map_err(err)
+    }
     #[wasm_bindgen(js_name = "sub_")]
     pub fn sub_js(&self, o: &RawTensor) -> JsResult<()> {
         self.t.sub_(&o.t).map(|_| ()).map_err(err)

@@ -70,6 +70,52 @@ impl RawTensor {
         wrap(self.t.logsigmoid())
     }
 
+    // ---- in-place activations (`inplace: true`) ----------------------------------------------
+    #[wasm_bindgen(js_name = "relu6_")]
+    pub fn relu6_js(&self) -> JsResult<()> {
+        self.t.relu6_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "leakyRelu_")]
+    pub fn leaky_relu_js(&self, negative_slope: f64) -> JsResult<()> {
+        self.t.leaky_relu_(negative_slope).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "elu_")]
+    pub fn elu_js(&self, alpha: f64) -> JsResult<()> {
+        self.t.elu_(alpha).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "selu_")]
+    pub fn selu_js(&self) -> JsResult<()> {
+        self.t.selu_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "celu_")]
+    pub fn celu_js(&self, alpha: f64) -> JsResult<()> {
+        self.t.celu_(alpha).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "silu_")]
+    pub fn silu_js(&self) -> JsResult<()> {
+        self.t.silu_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "mish_")]
+    pub fn mish_js(&self) -> JsResult<()> {
+        self.t.mish_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "hardsigmoid_")]
+    pub fn hardsigmoid_js(&self) -> JsResult<()> {
+        self.t.hardsigmoid_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "hardswish_")]
+    pub fn hardswish_js(&self) -> JsResult<()> {
+        self.t.hardswish_().map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "hardtanh_")]
+    pub fn hardtanh_js(&self, min_val: f64, max_val: f64) -> JsResult<()> {
+        self.t.hardtanh_(min_val, max_val).map(|_| ()).map_err(err)
+    }
+    #[wasm_bindgen(js_name = "dropout_")]
+    pub fn dropout_js(&self, p: f64, training: bool) -> JsResult<()> {
+        self.t.dropout_(p, training).map(|_| ()).map_err(err)
+    }
+
     // ---- layers --------------------------------------------------------------------------
     pub fn linear(&self, weight: &RawTensor, bias: Option<RawTensor>) -> JsResult<RawTensor> {
         wrap(self.t.linear(&weight.t, opt(&bias)))
@@ -86,12 +132,31 @@ impl RawTensor {
         wrap(self.t.dropout(p, training))
     }
     /// `self` holds the indices.
-    pub fn embedding(&self, weight: &RawTensor, padding_idx: Option<f64>) -> JsResult<RawTensor> {
+    pub fn embedding(
+        &self,
+        weight: &RawTensor,
+        padding_idx: Option<f64>,
+        scale_grad_by_freq: bool,
+    ) -> JsResult<RawTensor> {
         wrap(Tensor::embedding(
             &self.t,
             &weight.t,
             padding_idx.map(|p| p as i64),
+            scale_grad_by_freq,
         ))
+    }
+    /// `self` is the weight; renormalises the rows `indices` references, in place.
+    #[wasm_bindgen(js_name = "embeddingRenorm_")]
+    pub fn embedding_renorm_js(
+        &self,
+        indices: &RawTensor,
+        max_norm: f64,
+        norm_type: f64,
+    ) -> JsResult<()> {
+        self.t
+            .embedding_renorm_(&indices.t, max_norm, norm_type)
+            .map(|_| ())
+            .map_err(err)
     }
     #[wasm_bindgen(js_name = oneHot)]
     pub fn one_hot(&self, num_classes: f64) -> JsResult<RawTensor> {

@@ -202,6 +202,10 @@ impl RawTensor {
                 .clamp_tensor(min.as_ref().map(|m| &m.t), max.as_ref().map(|m| &m.t)),
         )
     }
+    #[wasm_bindgen(js_name = "relu_")]
+    pub fn relu_js(&self) -> JsResult<()> {
+        self.t.relu_().map(|_| ()).map_err(err)
+    }
     #[wasm_bindgen(js_name = "clamp_")]
     pub fn clamp_js(&self, min: Option<f64>, max: Option<f64>) -> JsResult<()> {
         self.t.clamp_(min, max).map(|_| ()).map_err(err)

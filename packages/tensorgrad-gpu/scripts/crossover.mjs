@@ -3,7 +3,8 @@
 // and writes the table the dispatcher reads (src/crossover.ts; rebuild the package after).
 //
 //   node scripts/crossover.mjs                 # every mode available: Node's (cpu, webasm,
-//                                              # headlessgl when `gl` works) and Chromium's (webgl2, webgl)
+//                                              # headlessgl when `gl` works, webgpu when Dawn
+//                                              # finds an adapter) and Chromium's (webgl2, webgl)
 //   node scripts/crossover.mjs --modes webgl2  # only these
 //   node scripts/crossover.mjs --quick         # small sweeps (a smoke test; --dry-run implied)
 //   node scripts/crossover.mjs --dry-run       # print, don't write src/crossover.ts
@@ -24,7 +25,7 @@ import { measureCrossover } from "./measure.mjs";
 const HERE = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const ROOT = path.resolve(HERE, "../..");
 const TABLE_FILE = path.join(HERE, "src/crossover.ts");
-const NODE_MODES = ["cpu", "webasm", "headlessgl"];
+const NODE_MODES = ["cpu", "webasm", "headlessgl", "webgpu"];
 const BROWSER_MODES = ["webgl2", "webgl"];
 export const SWIFTSHADER_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
 
@@ -65,12 +66,14 @@ if (nodeModes.length) {
   const supported = gpu.supportedModes();
   for (const mode of nodeModes) {
     if (!supported[mode]) {
-      console.log(`[crossover] ${mode}: not available in Node here${mode === "headlessgl" ? " (needs the `gl` module and a display: xvfb-run)" : ""}`);
+      const why = mode === "headlessgl" ? " (needs the `gl` module and a display: xvfb-run)" : mode === "webgpu" ? ` (${gpu.webGpuSupport().reason})` : "";
+      console.log(`[crossover] ${mode}: not available in Node here${why}`);
       continue;
     }
     console.log(`[crossover] ${mode} (Node ${process.versions.node})`);
     const r = await measureCrossover(tg, gpu, mode, { quick, onSample: printSample });
-    results[mode] = { environment: `Node ${process.versions.node}${mode === "headlessgl" ? ", headless-gl (ANGLE) under Xvfb" : ""}`, ...r };
+    const where = mode === "headlessgl" ? ", headless-gl (ANGLE) under Xvfb" : mode === "webgpu" ? `, WebGPU (Dawn) in a worker thread, ${gpu.webGpuSupport().adapter}` : "";
+    results[mode] = { environment: `Node ${process.versions.node}${where}`, ...r };
   }
 }
 

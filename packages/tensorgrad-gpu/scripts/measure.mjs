@@ -5,7 +5,10 @@
 // For each op class it times the same op through tensorgrad with the provider forced on
 // (config.gpu = 'force': upload, kernel, readback, the seam's copies) and off (the WASM kernel),
 // over growing sizes, and returns the samples and the thresholds: the smallest measured size
-// from which the gpu.js path was faster at every larger size measured, or null.
+// from which the gpu.js path was faster at every larger size measured, or null. Inputs start on
+// the host and every result is read back (toTypedArray) on both paths: the cost of an op whose
+// data is not on the GPU yet. Chained ops on resident data skip both transfers; the dispatcher
+// sends those to the GPU regardless of size (see dispatch.ts).
 export async function measureCrossover(tg, gpu, mode, options = {}) {
   const budgetMs = options.budgetMs ?? 150; // per size and path, after a warm-up call
   const maxCallMs = options.maxCallMs ?? 1500; // stop a sweep once one gpu.js call takes this long...
@@ -30,7 +33,10 @@ export async function measureCrossover(tg, gpu, mode, options = {}) {
   // Results are disposed at once: waiting for finalizers would grow wasm memory by gigabytes.
   const call = (f) => {
     const r = f();
-    if (r && typeof r.dispose === "function") r.dispose();
+    for (const t of Array.isArray(r) ? r : [r]) {
+      if (t && typeof t.toTypedArray === "function") t.toTypedArray();
+      if (t && typeof t.dispose === "function") t.dispose();
+    }
   };
   const time = (f) => {
     call(f); // warm-up: compiles the kernel for this shape
@@ -85,15 +91,31 @@ export async function measureCrossover(tg, gpu, mode, options = {}) {
       },
     },
     {
-      // the core does not offer reductions yet: the provider's sum against tensor.sum()
       cls: "sum",
       sizes: quick ? pow2(10, 14) : pow2(10, 22),
       size: (n) => n,
       shape: (n) => String(n),
       make: (n) => {
-        const x = rand(n, n);
-        const t = tg.tensor(x);
-        return (path) => (path === "gpu" ? gpu.provider.sum(x) : t.sum());
+        const t = tg.tensor(rand(n, n));
+        return () => t.sum();
+      },
+    },
+    {
+      // conv2d forward and both gradient products (one training step's worth): x [4, 16, s, s],
+      // w [16, 16, 3, 3], padding 1; size: multiply-adds of one product
+      cls: "conv2d",
+      sizes: quick ? [8, 16] : [4, 8, 16, 24, 32, 48, 64, 96, 128],
+      size: (s) => 4 * 16 * s * s * 16 * 9,
+      shape: (s) => `4x16x${s}x${s} * 16x16x3x3`,
+      make: (s) => {
+        const x = tg.tensor(rand(4 * 16 * s * s, s)).reshape(4, 16, s, s).requiresGrad_();
+        const w = tg.tensor(rand(16 * 16 * 9, s + 1)).reshape(16, 16, 3, 3).requiresGrad_();
+        const g = tg.tensor(rand(4 * 16 * s * s, s + 2)).reshape(4, 16, s, s);
+        return () => {
+          const y = tg.nn.functional.conv2d(x, w, null, { padding: 1 });
+          const grads = tg.autograd.grad(y, [x, w], { gradOutputs: g });
+          return [y, ...grads];
+        };
       },
     },
   ];

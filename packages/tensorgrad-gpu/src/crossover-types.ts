@@ -21,7 +21,8 @@ export interface CrossoverEntry {
   environment: string;
   /** CPU of the machine. */
   machine: string;
-  thresholds: Thresholds;
+  /** Per op class; a class missing from an entry was not measured there (never dispatched under auto). */
+  thresholds: Partial<Thresholds>;
   samples: CrossoverSample[];
 }
 

@@ -14,337 +14,401 @@ export const CROSSOVER: CrossoverTable = {
         "matmul": null,
         "binary": null,
         "unary": null,
-        "sum": null
+        "sum": null,
+        "conv2d": null
       },
       "samples": [
         {
           "op": "matmul",
           "size": 512,
           "shape": "8x8x8",
-          "gpuMs": 0.00816,
-          "wasmMs": 0.004079
+          "gpuMs": 0.06383,
+          "wasmMs": 0.01984
         },
         {
           "op": "matmul",
           "size": 4096,
           "shape": "16x16x16",
-          "gpuMs": 0.01609,
-          "wasmMs": 0.003205
+          "gpuMs": 0.02457,
+          "wasmMs": 0.007183
         },
         {
           "op": "matmul",
           "size": 32768,
           "shape": "32x32x32",
-          "gpuMs": 0.1048,
-          "wasmMs": 0.009843
+          "gpuMs": 0.1131,
+          "wasmMs": 0.0145
         },
         {
           "op": "matmul",
           "size": 262144,
           "shape": "64x64x64",
-          "gpuMs": 0.577,
-          "wasmMs": 0.07536
+          "gpuMs": 1.111,
+          "wasmMs": 0.04661
         },
         {
           "op": "matmul",
           "size": 884736,
           "shape": "96x96x96",
-          "gpuMs": 2.036,
-          "wasmMs": 0.1456
+          "gpuMs": 2.095,
+          "wasmMs": 0.1864
         },
         {
           "op": "matmul",
           "size": 2097152,
           "shape": "128x128x128",
-          "gpuMs": 7.065,
-          "wasmMs": 0.3276
+          "gpuMs": 4.619,
+          "wasmMs": 0.2436
         },
         {
           "op": "matmul",
           "size": 7077888,
           "shape": "192x192x192",
-          "gpuMs": 17.82,
-          "wasmMs": 0.9792
+          "gpuMs": 20.41,
+          "wasmMs": 0.7591
         },
         {
           "op": "matmul",
           "size": 16777216,
           "shape": "256x256x256",
-          "gpuMs": 58.15,
-          "wasmMs": 2.282
+          "gpuMs": 39.34,
+          "wasmMs": 1.529
         },
         {
           "op": "matmul",
           "size": 56623104,
           "shape": "384x384x384",
-          "gpuMs": 188.9,
-          "wasmMs": 7.978
-        },
-        {
-          "op": "matmul",
-          "size": 134217728,
-          "shape": "512x512x512",
-          "gpuMs": 484.2,
-          "wasmMs": 18.09
+          "gpuMs": 100.9,
+          "wasmMs": 4.442
         },
         {
           "op": "binary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.04129,
-          "wasmMs": 0.009382
+          "gpuMs": 0.04008,
+          "wasmMs": 0.0169
         },
         {
           "op": "binary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.02762,
-          "wasmMs": 0.002568
+          "gpuMs": 0.02287,
+          "wasmMs": 0.006507
         },
         {
           "op": "binary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.02632,
-          "wasmMs": 0.003158
+          "gpuMs": 0.01913,
+          "wasmMs": 0.009784
         },
         {
           "op": "binary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.08681,
-          "wasmMs": 0.003247
+          "gpuMs": 0.0722,
+          "wasmMs": 0.005107
         },
         {
           "op": "binary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.1002,
-          "wasmMs": 0.005283
+          "gpuMs": 0.1271,
+          "wasmMs": 0.03114
         },
         {
           "op": "binary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.2069,
-          "wasmMs": 0.00554
+          "gpuMs": 0.1134,
+          "wasmMs": 0.04861
         },
         {
           "op": "binary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 0.4317,
-          "wasmMs": 0.008485
+          "gpuMs": 0.5355,
+          "wasmMs": 0.03566
         },
         {
           "op": "binary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 0.5301,
-          "wasmMs": 0.03106
+          "gpuMs": 0.8004,
+          "wasmMs": 0.3152
         },
         {
           "op": "binary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 2.609,
-          "wasmMs": 0.04401
+          "gpuMs": 0.8382,
+          "wasmMs": 0.1087
         },
         {
           "op": "binary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 3.059,
-          "wasmMs": 0.1019
+          "gpuMs": 1.834,
+          "wasmMs": 0.2417
         },
         {
           "op": "binary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 5.572,
-          "wasmMs": 0.1396
+          "gpuMs": 5.484,
+          "wasmMs": 2.163
+        },
+        {
+          "op": "binary",
+          "size": 2097152,
+          "shape": "2097152",
+          "gpuMs": 7.467,
+          "wasmMs": 1.525
+        },
+        {
+          "op": "binary",
+          "size": 4194304,
+          "shape": "4194304",
+          "gpuMs": 33.16,
+          "wasmMs": 13.12
         },
         {
           "op": "unary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.01815,
-          "wasmMs": 0.007238
+          "gpuMs": 0.01183,
+          "wasmMs": 0.02659
         },
         {
           "op": "unary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.02872,
-          "wasmMs": 0.01196
+          "gpuMs": 0.01881,
+          "wasmMs": 0.01678
         },
         {
           "op": "unary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.05084,
-          "wasmMs": 0.02344
+          "gpuMs": 0.04102,
+          "wasmMs": 0.01796
         },
         {
           "op": "unary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.1466,
-          "wasmMs": 0.04888
+          "gpuMs": 0.1349,
+          "wasmMs": 0.03724
         },
         {
           "op": "unary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.1748,
-          "wasmMs": 0.1115
+          "gpuMs": 0.2749,
+          "wasmMs": 0.1474
         },
         {
           "op": "unary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.5073,
-          "wasmMs": 0.3374
+          "gpuMs": 0.4769,
+          "wasmMs": 0.3079
         },
         {
           "op": "unary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 0.6295,
-          "wasmMs": 0.6314
+          "gpuMs": 0.9614,
+          "wasmMs": 0.5725
         },
         {
           "op": "unary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 1.884,
-          "wasmMs": 1.153
+          "gpuMs": 1.376,
+          "wasmMs": 1.158
         },
         {
           "op": "unary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 3.666,
-          "wasmMs": 2.48
+          "gpuMs": 2.749,
+          "wasmMs": 2.116
         },
         {
           "op": "unary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 5.2,
-          "wasmMs": 5.111
+          "gpuMs": 5.38,
+          "wasmMs": 3.929
         },
         {
           "op": "unary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 13.76,
-          "wasmMs": 8.14
+          "gpuMs": 13.72,
+          "wasmMs": 11.05
         },
         {
           "op": "unary",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 37.13,
-          "wasmMs": 20.13
+          "gpuMs": 20.83,
+          "wasmMs": 35.14
         },
         {
           "op": "unary",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 83.91,
-          "wasmMs": 38.18
+          "gpuMs": 60.48,
+          "wasmMs": 43.1
         },
         {
           "op": "sum",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.002549,
-          "wasmMs": 0.001808
+          "gpuMs": 0.005497,
+          "wasmMs": 0.006261
         },
         {
           "op": "sum",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.0121,
-          "wasmMs": 0.0009619
+          "gpuMs": 0.007213,
+          "wasmMs": 0.001643
         },
         {
           "op": "sum",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.006912,
-          "wasmMs": 0.001625
+          "gpuMs": 0.01227,
+          "wasmMs": 0.002453
         },
         {
           "op": "sum",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.01109,
-          "wasmMs": 0.001384
+          "gpuMs": 0.0209,
+          "wasmMs": 0.002651
         },
         {
           "op": "sum",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.02048,
-          "wasmMs": 0.001655
+          "gpuMs": 0.03448,
+          "wasmMs": 0.003806
         },
         {
           "op": "sum",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.05626,
-          "wasmMs": 0.003275
+          "gpuMs": 0.06371,
+          "wasmMs": 0.005027
         },
         {
           "op": "sum",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 0.1079,
-          "wasmMs": 0.009143
+          "gpuMs": 0.1188,
+          "wasmMs": 0.007271
         },
         {
           "op": "sum",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 0.2136,
-          "wasmMs": 0.01139
+          "gpuMs": 0.2005,
+          "wasmMs": 0.01291
         },
         {
           "op": "sum",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 0.4437,
-          "wasmMs": 0.02273
+          "gpuMs": 0.4274,
+          "wasmMs": 0.02502
         },
         {
           "op": "sum",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 0.8998,
-          "wasmMs": 0.04902
+          "gpuMs": 0.9261,
+          "wasmMs": 0.04212
         },
         {
           "op": "sum",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 1.82,
-          "wasmMs": 0.1003
+          "gpuMs": 1.229,
+          "wasmMs": 0.06491
         },
         {
           "op": "sum",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 3.451,
-          "wasmMs": 0.1767
+          "gpuMs": 2.653,
+          "wasmMs": 0.1315
         },
         {
           "op": "sum",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 6.761,
-          "wasmMs": 0.3971
+          "gpuMs": 8.408,
+          "wasmMs": 0.3144
+        },
+        {
+          "op": "conv2d",
+          "size": 147456,
+          "shape": "4x16x4x4 * 16x16x3x3",
+          "gpuMs": 2.049,
+          "wasmMs": 0.8592
+        },
+        {
+          "op": "conv2d",
+          "size": 589824,
+          "shape": "4x16x8x8 * 16x16x3x3",
+          "gpuMs": 8.331,
+          "wasmMs": 0.7988
+        },
+        {
+          "op": "conv2d",
+          "size": 2359296,
+          "shape": "4x16x16x16 * 16x16x3x3",
+          "gpuMs": 56.33,
+          "wasmMs": 3.52
+        },
+        {
+          "op": "conv2d",
+          "size": 5308416,
+          "shape": "4x16x24x24 * 16x16x3x3",
+          "gpuMs": 157.2,
+          "wasmMs": 17.36
+        },
+        {
+          "op": "conv2d",
+          "size": 9437184,
+          "shape": "4x16x32x32 * 16x16x3x3",
+          "gpuMs": 381.6,
+          "wasmMs": 17.59
+        },
+        {
+          "op": "conv2d",
+          "size": 21233664,
+          "shape": "4x16x48x48 * 16x16x3x3",
+          "gpuMs": 732.2,
+          "wasmMs": 50.66
+        },
+        {
+          "op": "conv2d",
+          "size": 37748736,
+          "shape": "4x16x64x64 * 16x16x3x3",
+          "gpuMs": 893.8,
+          "wasmMs": 56.62
+        },
+        {
+          "op": "conv2d",
+          "size": 84934656,
+          "shape": "4x16x96x96 * 16x16x3x3",
+          "gpuMs": 1968,
+          "wasmMs": 128.5
         }
       ]
     },
@@ -356,351 +420,415 @@ export const CROSSOVER: CrossoverTable = {
         "matmul": null,
         "binary": null,
         "unary": null,
-        "sum": null
+        "sum": null,
+        "conv2d": null
       },
       "samples": [
         {
           "op": "matmul",
           "size": 512,
           "shape": "8x8x8",
-          "gpuMs": 0.005563,
-          "wasmMs": 0.001704
+          "gpuMs": 0.007495,
+          "wasmMs": 0.002422
         },
         {
           "op": "matmul",
           "size": 4096,
           "shape": "16x16x16",
-          "gpuMs": 0.02619,
-          "wasmMs": 0.002908
+          "gpuMs": 0.01237,
+          "wasmMs": 0.003383
         },
         {
           "op": "matmul",
           "size": 32768,
           "shape": "32x32x32",
-          "gpuMs": 0.05149,
-          "wasmMs": 0.007738
+          "gpuMs": 0.04544,
+          "wasmMs": 0.006457
         },
         {
           "op": "matmul",
           "size": 262144,
           "shape": "64x64x64",
-          "gpuMs": 0.2987,
-          "wasmMs": 0.0555
+          "gpuMs": 0.3075,
+          "wasmMs": 0.02568
         },
         {
           "op": "matmul",
           "size": 884736,
           "shape": "96x96x96",
-          "gpuMs": 1.053,
-          "wasmMs": 0.143
+          "gpuMs": 0.9828,
+          "wasmMs": 0.07775
         },
         {
           "op": "matmul",
           "size": 2097152,
           "shape": "128x128x128",
-          "gpuMs": 2.512,
-          "wasmMs": 0.4388
+          "gpuMs": 2.358,
+          "wasmMs": 0.1711
         },
         {
           "op": "matmul",
           "size": 7077888,
           "shape": "192x192x192",
-          "gpuMs": 9.443,
-          "wasmMs": 1.166
+          "gpuMs": 7.983,
+          "wasmMs": 0.5586
         },
         {
           "op": "matmul",
           "size": 16777216,
           "shape": "256x256x256",
-          "gpuMs": 17.38,
-          "wasmMs": 1.94
+          "gpuMs": 18.64,
+          "wasmMs": 1.266
         },
         {
           "op": "matmul",
           "size": 56623104,
           "shape": "384x384x384",
-          "gpuMs": 72.9,
-          "wasmMs": 8.092
+          "gpuMs": 63.73,
+          "wasmMs": 4.262
         },
         {
           "op": "matmul",
           "size": 134217728,
           "shape": "512x512x512",
-          "gpuMs": 209.2,
-          "wasmMs": 17.71
+          "gpuMs": 147.8,
+          "wasmMs": 10.24
         },
         {
           "op": "binary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.01767,
-          "wasmMs": 0.002832
+          "gpuMs": 0.009297,
+          "wasmMs": 0.003414
         },
         {
           "op": "binary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.01212,
-          "wasmMs": 0.001698
+          "gpuMs": 0.00897,
+          "wasmMs": 0.003141
         },
         {
           "op": "binary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.01038,
-          "wasmMs": 0.00161
+          "gpuMs": 0.01195,
+          "wasmMs": 0.003374
         },
         {
           "op": "binary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.03715,
-          "wasmMs": 0.003044
+          "gpuMs": 0.01877,
+          "wasmMs": 0.00523
         },
         {
           "op": "binary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.05552,
-          "wasmMs": 0.005913
+          "gpuMs": 0.02963,
+          "wasmMs": 0.005856
         },
         {
           "op": "binary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.07852,
-          "wasmMs": 0.006102
+          "gpuMs": 0.06021,
+          "wasmMs": 0.009631
         },
         {
           "op": "binary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 0.1594,
-          "wasmMs": 0.01059
+          "gpuMs": 0.1095,
+          "wasmMs": 0.01701
         },
         {
           "op": "binary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 0.2613,
-          "wasmMs": 0.02382
+          "gpuMs": 0.2266,
+          "wasmMs": 0.03611
         },
         {
           "op": "binary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 0.5921,
-          "wasmMs": 0.06548
+          "gpuMs": 0.546,
+          "wasmMs": 0.09678
         },
         {
           "op": "binary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 1.563,
-          "wasmMs": 0.09279
+          "gpuMs": 1.235,
+          "wasmMs": 0.2263
         },
         {
           "op": "binary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 5.381,
-          "wasmMs": 0.2609
+          "gpuMs": 2.748,
+          "wasmMs": 0.546
         },
         {
           "op": "binary",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 9.117,
-          "wasmMs": 1.526
+          "gpuMs": 6.654,
+          "wasmMs": 1.576
         },
         {
           "op": "binary",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 33.79,
-          "wasmMs": 2.023
+          "gpuMs": 16.67,
+          "wasmMs": 5.231
         },
         {
           "op": "unary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.02804,
-          "wasmMs": 0.008806
+          "gpuMs": 0.02271,
+          "wasmMs": 0.005763
         },
         {
           "op": "unary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.05323,
-          "wasmMs": 0.01214
+          "gpuMs": 0.0432,
+          "wasmMs": 0.009986
         },
         {
           "op": "unary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.1092,
-          "wasmMs": 0.02603
+          "gpuMs": 0.07699,
+          "wasmMs": 0.01938
         },
         {
           "op": "unary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.2129,
-          "wasmMs": 0.04939
+          "gpuMs": 0.1425,
+          "wasmMs": 0.03953
         },
         {
           "op": "unary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.4347,
-          "wasmMs": 0.1097
+          "gpuMs": 0.3304,
+          "wasmMs": 0.08766
         },
         {
           "op": "unary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.5242,
-          "wasmMs": 0.299
+          "gpuMs": 0.6276,
+          "wasmMs": 0.2986
         },
         {
           "op": "unary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 1.276,
-          "wasmMs": 0.5918
+          "gpuMs": 1.193,
+          "wasmMs": 0.6289
         },
         {
           "op": "unary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 3.263,
-          "wasmMs": 1.261
+          "gpuMs": 2.312,
+          "wasmMs": 1.118
         },
         {
           "op": "unary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 6.281,
-          "wasmMs": 2.773
+          "gpuMs": 4.726,
+          "wasmMs": 2.126
         },
         {
           "op": "unary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 12.88,
-          "wasmMs": 5.258
+          "gpuMs": 9.45,
+          "wasmMs": 3.97
         },
         {
           "op": "unary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 26.82,
-          "wasmMs": 10.7
+          "gpuMs": 18.8,
+          "wasmMs": 9.007
         },
         {
           "op": "unary",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 54.98,
-          "wasmMs": 21.05
+          "gpuMs": 37.92,
+          "wasmMs": 16.93
         },
         {
           "op": "unary",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 121.6,
-          "wasmMs": 42.03
+          "gpuMs": 84.05,
+          "wasmMs": 31.43
         },
         {
           "op": "sum",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.004213,
-          "wasmMs": 0.0007427
+          "gpuMs": 0.006553,
+          "wasmMs": 0.001349
         },
         {
           "op": "sum",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.005587,
-          "wasmMs": 0.0008039
+          "gpuMs": 0.007964,
+          "wasmMs": 0.001401
         },
         {
           "op": "sum",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.009584,
-          "wasmMs": 0.0008635
+          "gpuMs": 0.01027,
+          "wasmMs": 0.001528
         },
         {
           "op": "sum",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.01721,
-          "wasmMs": 0.001607
+          "gpuMs": 0.01473,
+          "wasmMs": 0.00178
         },
         {
           "op": "sum",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.02772,
-          "wasmMs": 0.001615
+          "gpuMs": 0.02418,
+          "wasmMs": 0.002265
         },
         {
           "op": "sum",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.04485,
-          "wasmMs": 0.00316
+          "gpuMs": 0.04199,
+          "wasmMs": 0.003112
         },
         {
           "op": "sum",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 0.1287,
-          "wasmMs": 0.008021
+          "gpuMs": 0.07674,
+          "wasmMs": 0.004961
         },
         {
           "op": "sum",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 0.1391,
-          "wasmMs": 0.01299
+          "gpuMs": 0.1545,
+          "wasmMs": 0.00891
         },
         {
           "op": "sum",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 0.2807,
-          "wasmMs": 0.015
+          "gpuMs": 0.3051,
+          "wasmMs": 0.01681
         },
         {
           "op": "sum",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 0.5652,
-          "wasmMs": 0.03001
+          "gpuMs": 0.6027,
+          "wasmMs": 0.03263
         },
         {
           "op": "sum",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 1.338,
-          "wasmMs": 0.06113
+          "gpuMs": 1.206,
+          "wasmMs": 0.0637
         },
         {
           "op": "sum",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 4.027,
-          "wasmMs": 0.1878
+          "gpuMs": 2.711,
+          "wasmMs": 0.1254
         },
         {
           "op": "sum",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 13.19,
-          "wasmMs": 0.2597
+          "gpuMs": 6.411,
+          "wasmMs": 0.2677
+        },
+        {
+          "op": "conv2d",
+          "size": 147456,
+          "shape": "4x16x4x4 * 16x16x3x3",
+          "gpuMs": 1.925,
+          "wasmMs": 0.2078
+        },
+        {
+          "op": "conv2d",
+          "size": 589824,
+          "shape": "4x16x8x8 * 16x16x3x3",
+          "gpuMs": 8.021,
+          "wasmMs": 0.6778
+        },
+        {
+          "op": "conv2d",
+          "size": 2359296,
+          "shape": "4x16x16x16 * 16x16x3x3",
+          "gpuMs": 32.43,
+          "wasmMs": 3.045
+        },
+        {
+          "op": "conv2d",
+          "size": 5308416,
+          "shape": "4x16x24x24 * 16x16x3x3",
+          "gpuMs": 74.23,
+          "wasmMs": 7.365
+        },
+        {
+          "op": "conv2d",
+          "size": 9437184,
+          "shape": "4x16x32x32 * 16x16x3x3",
+          "gpuMs": 134.9,
+          "wasmMs": 13.7
+        },
+        {
+          "op": "conv2d",
+          "size": 21233664,
+          "shape": "4x16x48x48 * 16x16x3x3",
+          "gpuMs": 314.3,
+          "wasmMs": 30.87
+        },
+        {
+          "op": "conv2d",
+          "size": 37748736,
+          "shape": "4x16x64x64 * 16x16x3x3",
+          "gpuMs": 574.3,
+          "wasmMs": 55.41
+        },
+        {
+          "op": "conv2d",
+          "size": 84934656,
+          "shape": "4x16x96x96 * 16x16x3x3",
+          "gpuMs": 1276,
+          "wasmMs": 132.8
+        },
+        {
+          "op": "conv2d",
+          "size": 150994944,
+          "shape": "4x16x128x128 * 16x16x3x3",
+          "gpuMs": 3411,
+          "wasmMs": 266.9
         }
       ]
     },
@@ -935,162 +1063,233 @@ export const CROSSOVER: CrossoverTable = {
         "matmul": null,
         "binary": null,
         "unary": null,
-        "sum": null
+        "sum": null,
+        "conv2d": null
       },
       "samples": [
         {
           "op": "matmul",
           "size": 512,
           "shape": "8x8x8",
-          "gpuMs": 0.2333,
-          "wasmMs": 0.00507
+          "gpuMs": 0.2715,
+          "wasmMs": 0.009443
         },
         {
           "op": "matmul",
           "size": 4096,
           "shape": "16x16x16",
-          "gpuMs": 0.2908,
-          "wasmMs": 0.003017
+          "gpuMs": 0.3256,
+          "wasmMs": 0.0047
         },
         {
           "op": "matmul",
           "size": 32768,
           "shape": "32x32x32",
-          "gpuMs": 0.9071,
-          "wasmMs": 0.00592
+          "gpuMs": 0.9152,
+          "wasmMs": 0.01683
         },
         {
           "op": "binary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.3793,
-          "wasmMs": 0.0071
+          "gpuMs": 0.6012,
+          "wasmMs": 0.028
         },
         {
           "op": "binary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.4587,
-          "wasmMs": 0.00169
+          "gpuMs": 0.3335,
+          "wasmMs": 0.01348
         },
         {
           "op": "binary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.5571,
-          "wasmMs": 0.001794
+          "gpuMs": 0.4342,
+          "wasmMs": 0.02277
+        },
+        {
+          "op": "binary",
+          "size": 8192,
+          "shape": "8192",
+          "gpuMs": 0.6849,
+          "wasmMs": 0.05525
+        },
+        {
+          "op": "binary",
+          "size": 16384,
+          "shape": "16384",
+          "gpuMs": 1.122,
+          "wasmMs": 0.0478
+        },
+        {
+          "op": "binary",
+          "size": 32768,
+          "shape": "32768",
+          "gpuMs": 2.34,
+          "wasmMs": 0.1289
+        },
+        {
+          "op": "binary",
+          "size": 65536,
+          "shape": "65536",
+          "gpuMs": 3.878,
+          "wasmMs": 0.2458
+        },
+        {
+          "op": "binary",
+          "size": 131072,
+          "shape": "131072",
+          "gpuMs": 7.95,
+          "wasmMs": 0.2422
+        },
+        {
+          "op": "binary",
+          "size": 262144,
+          "shape": "262144",
+          "gpuMs": 25,
+          "wasmMs": 0.5708
+        },
+        {
+          "op": "binary",
+          "size": 524288,
+          "shape": "524288",
+          "gpuMs": 33.4,
+          "wasmMs": 1.068
         },
         {
           "op": "unary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.348,
-          "wasmMs": 0.00685
+          "gpuMs": 0.2572,
+          "wasmMs": 0.01312
         },
         {
           "op": "unary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.194,
-          "wasmMs": 0.0172
+          "gpuMs": 0.6648,
+          "wasmMs": 0.03875
         },
         {
           "op": "unary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.2336,
-          "wasmMs": 0.0153
+          "gpuMs": 0.4568,
+          "wasmMs": 0.0684
         },
         {
           "op": "unary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.3425,
-          "wasmMs": 0.0699
+          "gpuMs": 0.5944,
+          "wasmMs": 0.0978
         },
         {
           "op": "unary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.5875,
-          "wasmMs": 0.2134
+          "gpuMs": 0.9152,
+          "wasmMs": 0.1796
         },
         {
           "op": "unary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 0.9589,
-          "wasmMs": 0.2016
+          "gpuMs": 1.696,
+          "wasmMs": 0.4862
         },
         {
           "op": "unary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 1.615,
-          "wasmMs": 0.8132
+          "gpuMs": 3.231,
+          "wasmMs": 1.926
         },
         {
           "op": "unary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 4.029,
-          "wasmMs": 1.97
+          "gpuMs": 7.167,
+          "wasmMs": 6.211
         },
         {
           "op": "unary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 7.514,
-          "wasmMs": 3.719
+          "gpuMs": 12.58,
+          "wasmMs": 9.041
         },
         {
           "op": "unary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 17.85,
-          "wasmMs": 4.467
+          "gpuMs": 78.3,
+          "wasmMs": 17.3
         },
         {
           "op": "unary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 33.75,
-          "wasmMs": 15.5
+          "gpuMs": 79.9,
+          "wasmMs": 35.57
         },
         {
           "op": "unary",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 107.4,
-          "wasmMs": 28.2
+          "gpuMs": 187.9,
+          "wasmMs": 43.55
         },
         {
           "op": "unary",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 164.5,
-          "wasmMs": 27.85
+          "gpuMs": 286.8,
+          "wasmMs": 78
         },
         {
           "op": "sum",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.2102,
-          "wasmMs": 0.00123
+          "gpuMs": 0.266,
+          "wasmMs": 0.007875
         },
         {
           "op": "sum",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.2404,
-          "wasmMs": 0.00046
+          "gpuMs": 0.2741,
+          "wasmMs": 0.00251
         },
         {
           "op": "sum",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.2867,
-          "wasmMs": 0.000895
+          "gpuMs": 0.3289,
+          "wasmMs": 0.001445
+        },
+        {
+          "op": "conv2d",
+          "size": 147456,
+          "shape": "4x16x4x4 * 16x16x3x3",
+          "gpuMs": 21.53,
+          "wasmMs": 0.855
+        },
+        {
+          "op": "conv2d",
+          "size": 589824,
+          "shape": "4x16x8x8 * 16x16x3x3",
+          "gpuMs": 102.6,
+          "wasmMs": 0.94
+        },
+        {
+          "op": "conv2d",
+          "size": 2359296,
+          "shape": "4x16x16x16 * 16x16x3x3",
+          "gpuMs": 324.7,
+          "wasmMs": 3.896
         }
       ]
     },
@@ -1102,162 +1301,184 @@ export const CROSSOVER: CrossoverTable = {
         "matmul": null,
         "binary": null,
         "unary": null,
-        "sum": null
+        "sum": null,
+        "conv2d": null
       },
       "samples": [
         {
           "op": "matmul",
           "size": 512,
           "shape": "8x8x8",
-          "gpuMs": 0.2296,
-          "wasmMs": 0.002816
+          "gpuMs": 0.2603,
+          "wasmMs": 0.008231
         },
         {
           "op": "matmul",
           "size": 4096,
           "shape": "16x16x16",
-          "gpuMs": 0.3056,
-          "wasmMs": 0.004793
+          "gpuMs": 0.4437,
+          "wasmMs": 0.01058
         },
         {
           "op": "matmul",
           "size": 32768,
           "shape": "32x32x32",
-          "gpuMs": 0.809,
-          "wasmMs": 0.0115
+          "gpuMs": 0.836,
+          "wasmMs": 0.0228
         },
         {
           "op": "binary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.2532,
-          "wasmMs": 0.001395
+          "gpuMs": 0.3299,
+          "wasmMs": 0.0094
         },
         {
           "op": "binary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.3244,
-          "wasmMs": 0.003225
+          "gpuMs": 0.357,
+          "wasmMs": 0.01045
         },
         {
           "op": "binary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.505,
-          "wasmMs": 0.003922
+          "gpuMs": 0.4893,
+          "wasmMs": 0.0139
         },
         {
           "op": "unary",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.521,
-          "wasmMs": 0.01471
+          "gpuMs": 0.3308,
+          "wasmMs": 0.01425
         },
         {
           "op": "unary",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.2123,
-          "wasmMs": 0.03035
+          "gpuMs": 0.3593,
+          "wasmMs": 0.01957
         },
         {
           "op": "unary",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.4132,
-          "wasmMs": 0.0359
+          "gpuMs": 0.491,
+          "wasmMs": 0.05505
         },
         {
           "op": "unary",
           "size": 8192,
           "shape": "8192",
-          "gpuMs": 0.509,
-          "wasmMs": 0.0869
+          "gpuMs": 0.5976,
+          "wasmMs": 0.1118
         },
         {
           "op": "unary",
           "size": 16384,
           "shape": "16384",
-          "gpuMs": 0.7597,
-          "wasmMs": 0.2406
+          "gpuMs": 1.074,
+          "wasmMs": 0.159
         },
         {
           "op": "unary",
           "size": 32768,
           "shape": "32768",
-          "gpuMs": 1.424,
-          "wasmMs": 0.208
+          "gpuMs": 4.15,
+          "wasmMs": 0.324
         },
         {
           "op": "unary",
           "size": 65536,
           "shape": "65536",
-          "gpuMs": 2.512,
-          "wasmMs": 0.934
+          "gpuMs": 5.708,
+          "wasmMs": 1.085
         },
         {
           "op": "unary",
           "size": 131072,
           "shape": "131072",
-          "gpuMs": 7.1,
-          "wasmMs": 1.076
+          "gpuMs": 11.73,
+          "wasmMs": 1.71
         },
         {
           "op": "unary",
           "size": 262144,
           "shape": "262144",
-          "gpuMs": 14.18,
-          "wasmMs": 2.87
+          "gpuMs": 19.33,
+          "wasmMs": 4.582
         },
         {
           "op": "unary",
           "size": 524288,
           "shape": "524288",
-          "gpuMs": 40.3,
-          "wasmMs": 5.22
+          "gpuMs": 28.1,
+          "wasmMs": 10.4
         },
         {
           "op": "unary",
           "size": 1048576,
           "shape": "1048576",
-          "gpuMs": 83.3,
-          "wasmMs": 9.975
+          "gpuMs": 128.5,
+          "wasmMs": 16.73
         },
         {
           "op": "unary",
           "size": 2097152,
           "shape": "2097152",
-          "gpuMs": 185.8,
-          "wasmMs": 29.4
+          "gpuMs": 192.2,
+          "wasmMs": 43.3
         },
         {
           "op": "unary",
           "size": 4194304,
           "shape": "4194304",
-          "gpuMs": 293,
-          "wasmMs": 54.7
+          "gpuMs": 300.5,
+          "wasmMs": 77.8
         },
         {
           "op": "sum",
           "size": 1024,
           "shape": "1024",
-          "gpuMs": 0.2171,
-          "wasmMs": 0.000735
+          "gpuMs": 0.2361,
+          "wasmMs": 0.001505
         },
         {
           "op": "sum",
           "size": 2048,
           "shape": "2048",
-          "gpuMs": 0.2526,
-          "wasmMs": 0.00055
+          "gpuMs": 0.2579,
+          "wasmMs": 0.00127
         },
         {
           "op": "sum",
           "size": 4096,
           "shape": "4096",
-          "gpuMs": 0.2734,
-          "wasmMs": 0.001295
+          "gpuMs": 0.3345,
+          "wasmMs": 0.002175
+        },
+        {
+          "op": "conv2d",
+          "size": 147456,
+          "shape": "4x16x4x4 * 16x16x3x3",
+          "gpuMs": 7.558,
+          "wasmMs": 0.2275
+        },
+        {
+          "op": "conv2d",
+          "size": 589824,
+          "shape": "4x16x8x8 * 16x16x3x3",
+          "gpuMs": 70.7,
+          "wasmMs": 0.748
+        },
+        {
+          "op": "conv2d",
+          "size": 2359296,
+          "shape": "4x16x16x16 * 16x16x3x3",
+          "gpuMs": 264.9,
+          "wasmMs": 2.636
         }
       ]
     }

@@ -8,6 +8,7 @@ import {
   decide,
   disableGpu,
   enableGpu,
+  GpuArray,
   gpuInfo,
   NEVER,
   opClass,
@@ -35,7 +36,7 @@ describe("decide", () => {
   const th = thresholdsFor("webgl2", TABLE);
 
   it("reads the measured thresholds of the active mode", () => {
-    expect(th).toEqual({ matmul: 64 ** 3, binary: 1 << 20, unary: 1 << 18, sum: null });
+    expect(th).toEqual({ matmul: 64 ** 3, binary: 1 << 20, unary: 1 << 18, sum: null, conv2d: null });
     expect(decide("matmul", opSize("matmul", { m: 63, k: 64, n: 64 }), "webgl2", "auto", th)).toBe("wasm");
     expect(decide("matmul", opSize("matmul", { m: 64, k: 64, n: 64 }), "webgl2", "auto", th)).toBe("gpu");
     expect(decide("add", (1 << 20) - 1, "webgl2", "auto", th)).toBe("wasm");
@@ -44,16 +45,24 @@ describe("decide", () => {
     expect(decide("sum", 1 << 30, "webgl2", "auto", th)).toBe("wasm"); // null: never
   });
 
+  it("an operand already on the device pulls the op there under 'auto' unless its class is never faster", () => {
+    expect(decide("add", 10, "webgl2", "auto", th, true)).toBe("gpu");
+    expect(decide("sum", 1 << 30, "webgl2", "auto", th, true)).toBe("wasm"); // null threshold
+    expect(decide("add", 10, "webgl2", "off", th, true)).toBe("wasm");
+  });
+
   it("an unmeasured mode is never dispatched to under 'auto'", () => {
     expect(thresholdsFor("webgl", TABLE)).toEqual(NEVER);
     expect(decide("matmul", 1e12, "webgl", "auto", thresholdsFor("webgl", TABLE))).toBe("wasm");
     expect(thresholdsFor(null)).toEqual(NEVER);
   });
 
-  it("'force' dispatches everything (cpu mode included), 'off' nothing, webgpu never (asynchronous)", () => {
+  it("'force' dispatches everything (cpu mode included; webgpu through its worker bridge), 'off' nothing", () => {
     expect(decide("add", 1, "cpu", "force", NEVER)).toBe("gpu");
     expect(decide("matmul", 1e12, "webgl2", "off", th)).toBe("wasm");
-    expect(decide("matmul", 1e12, "webgpu", "force", th)).toBe("wasm");
+    expect(decide("matmul", 1, "webgpu", "force", NEVER)).toBe("gpu");
+    expect(decide("matmul", 1e12, "webgpu", "auto", NEVER)).toBe("wasm"); // not measured: never under 'auto'
+    expect(decide("add", 1e12, "webgpu", "auto", NEVER, true)).toBe("wasm"); // a resident operand does not change that
     expect(decide("matmul", 1e12, null, "force", th)).toBe("wasm");
   });
 
@@ -64,13 +73,17 @@ describe("decide", () => {
 
   it("maps ops to threshold classes", () => {
     expect(["add", "sub", "mul", "div"].map((o) => opClass(o as never))).toEqual(["binary", "binary", "binary", "binary"]);
-    expect(["neg", "exp", "log"].map((o) => opClass(o as never))).toEqual(["unary", "unary", "unary"]);
+    expect(["neg", "exp", "log", "tanh"].map((o) => opClass(o as never))).toEqual(["unary", "unary", "unary", "unary"]);
+    expect(["conv2d", "conv2dInput", "conv2dWeight"].map((o) => opClass(o as never))).toEqual(["conv2d", "conv2d", "conv2d"]);
+    expect(opClass("sum")).toBe("sum");
   });
 
   it("the shipped table has only measured entries with the expected shape", () => {
     expect(CROSSOVER.version).toBe(1);
     for (const [mode, entry] of Object.entries(CROSSOVER.modes)) {
-      expect(Object.keys(entry!.thresholds).sort(), mode).toEqual(["binary", "matmul", "sum", "unary"]);
+      // conv2d was added later: an entry measured before it has no conv2d class (never dispatched)
+      const keys = Object.keys(entry!.thresholds).sort();
+      expect(keys.filter((k) => k !== "conv2d"), mode).toEqual(["binary", "matmul", "sum", "unary"]);
       expect(entry!.samples.length, `${mode} has samples`).toBeGreaterThan(0);
       expect(entry!.environment).toBeTruthy();
     }
@@ -88,7 +101,7 @@ describe("live dispatch by size", () => {
     const info = gpuInfo();
     expect(info.mode).toBe("cpu");
     expect(info.onGpu).toBe(false);
-    expect(info.thresholds).toEqual({ matmul: 512, binary: 100, unary: null, sum: null });
+    expect(info.thresholds).toEqual({ matmul: 512, binary: 100, unary: null, sum: null, conv2d: null });
 
     t2(randomArray(16, 1), 4, 4).matmul(t2(randomArray(16, 2), 4, 4)); // 64 < 512: wasm
     t2(randomArray(64, 1), 8, 8).matmul(t2(randomArray(64, 2), 8, 8)); // 512: gpu
@@ -130,10 +143,12 @@ describe("live dispatch by size", () => {
     // through the seam this cannot happen, so call the provider directly with a poisoned cache
     const info0 = gpuInfo();
     expect(info0.errors).toBe(0);
-    const bad = provider.matmul(new Float32Array(4), new Float32Array(4), 2, 2, 2);
-    expect(bad).toBeInstanceOf(Float32Array);
-    const poisoned = Object.assign(Object.create(null), { length: 3 }) as unknown as Float32Array;
+    const fine = provider.matmul(new Float32Array(4), new Float32Array(4), 2, 2, 2);
+    expect(fine?.length).toBe(4);
+    // a device array whose "texture" gpu.js cannot read
+    const poisoned = new GpuArray({ size: [1, 1], output: [3], toArray: () => [], delete: () => undefined }, 3);
     expect(provider.binary("add", poisoned, poisoned)).toBeUndefined();
+    poisoned.release();
     const info = gpuInfo();
     expect(info.errors).toBe(1);
     expect(info.lastError).toBeTruthy();

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { setKernelProvider, tensor, type Tensor } from "tensorgrad";
-import { supportedModes, type GpuMode } from "../src/index.js";
+import { supportedModes, type EnableGpuOptions, type GpuMode } from "../src/index.js";
 
 /** Deterministic uniform values in [-1, 1) (an LCG: tests must not depend on a seed elsewhere). */
 export function randomArray(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
@@ -59,4 +59,25 @@ export function testModes(): GpuMode[] {
   if (s.webasm) modes.push("webasm");
   if (s.headlessgl) modes.push("headlessgl");
   return only ? modes.filter((m) => only.split(",").includes(m)) : modes;
+}
+
+/**
+ * The configurations the per-mode suites run in: testModes(), and webgpu through its worker
+ * bridge with gpu.js's cpu backend in the worker (Dawn needs a GPU and glibc >= 2.38): the
+ * bridge, its kept buffers and the worker's kernels from the sources every mode compiles.
+ * TENSORGRAD_GPU_TEST_MODES filters by mode name ("webgpu" for the stand-in).
+ */
+export function testConfigs(): { name: string; options: EnableGpuOptions & { mode: GpuMode } }[] {
+  const only = process.env.TENSORGRAD_GPU_TEST_MODES;
+  const configs: { name: string; options: EnableGpuOptions & { mode: GpuMode } }[] = testModes().map((mode) => ({ name: mode, options: { mode } }));
+  if (!only || only.split(",").includes("webgpu")) {
+    configs.push({ name: "webgpu (worker bridge, cpu stand-in)", options: { mode: "webgpu", workerBackend: "cpu" } });
+  }
+  return configs;
+}
+
+/** A provider result as host data (a device array is downloaded); fails on a declined call. */
+export function host(r: Float32Array | { download(): Float32Array } | undefined): Float32Array {
+  expect(r, "the provider declined").toBeDefined();
+  return r instanceof Float32Array ? r : r!.download();
 }

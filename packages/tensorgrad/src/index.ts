@@ -80,7 +80,7 @@ export const linalg = { ...linalgCore, ...linalgReductions };
 
 export { tidy, keep, dispose } from "./memory.js";
 export { setKernelProvider } from "./backend.js";
-export type { KernelProvider, BinaryOp, UnaryOp } from "./backend.js";
+export type { KernelProvider, BinaryOp, UnaryOp, Conv2dKind, Conv2dGeometry, DeviceArray, F32Operand, F32Result } from "./backend.js";
 export { setNumThreads, getNumThreads } from "./threads.js";
 import { _breakWorkersForTest, _threadsStats } from "./threads.js";
 /** @internal Test hooks of the matmul thread pool. */

@@ -297,7 +297,8 @@ export class Tensor {
   add_(other: TensorLike, options?: { alpha?: number }): this {
     const alpha = options?.alpha ?? 1;
     if (typeof other === "number") this._raw.addScalar_(other * alpha);
-    else this._raw.add_((alpha === 1 ? other : other.mul(alpha))._raw);
+    else if (alpha === 1) this._raw.add_(other._raw);
+    else this._raw.addScaled_(other._raw, alpha);
     return this;
   }
   sub_(other: TensorLike, options?: { alpha?: number }): this {

@@ -32,9 +32,11 @@ export const MIN_WORK = 128 * 128 * 128;
 const MIN_WORK_PER_THREAD = MIN_WORK / 2;
 /** A chunk of the dynamic tail is worth at least this much work (m·k·n). */
 const MIN_TAIL_CHUNK_WORK = MIN_WORK / 4;
-/** Shares are rounded to these multiples (whole register tiles of the GEMM). */
+/** Shares are rounded to these multiples (whole 4×8 register tiles of the GEMM). */
 const ROW_ALIGN = 24;
 const COL_ALIGN = 16;
+/** Floats the GEMM writes per element of A it packs (f32 A panels are pre-splatted to 4 lanes). */
+const A_SPLAT = 4;
 /** The default never starts more threads than this, however many cores there are. */
 const MAX_DEFAULT_THREADS = 8;
 
@@ -195,11 +197,13 @@ function plan(split: Split, m: number, k: number, n: number, ta: boolean, tb: bo
   const cFloats = rows ? (m - first) * n : m * (n - first);
   const main = aSrc[1] - aSrc[0] + (bSrc[1] - bSrc[0]);
   // The GEMM packs B once and A once per 256 columns of C: each extra row chunk packs B again,
-  // each extra column chunk A (which matters for skinny products such as a 64-row batch).
+  // each extra column chunk A (which matters for skinny products such as a 64-row batch). A is
+  // packed pre-splatted, A_SPLAT floats per element (kernels/gemm.rs), so an A repack costs
+  // that many times a B repack of as many elements.
   const chunks = bounds.length - 1;
   let aPacks = 0; // A packs of the column chunks (one per started 256 columns)
   for (let c = 0; c < chunks; c++) aPacks += Math.ceil((bounds[c + 1]! - bounds[c]!) / 256);
-  const repack = rows ? (chunks - 1) * k * n : (aPacks - Math.ceil(n / 256)) * m * k;
+  const repack = rows ? (chunks - 1) * k * n : (aPacks - Math.ceil(n / 256)) * m * k * A_SPLAT;
   return { split, bounds, aSrc, bSrc, floats: main + cFloats, cost: main + (threads - 1) * whole + 2 * cFloats + repack };
 }
 

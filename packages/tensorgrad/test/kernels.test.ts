@@ -41,6 +41,10 @@ describe("blocked matmul kernel", () => {
     [65, 33, 257],
     [70, 130, 5],
     [1, 300, 20],
+    // across the KC (256) / MC (64) / NC (256) blocks, with partial tiles and k % 4 != 0
+    [131, 37, 301],
+    [9, 521, 66],
+    [3, 13, 259],
   ];
   for (const [m, n, k] of sizes) {
     it(`matches a reference at ${m}x${k} @ ${k}x${n}, with transposed operands`, () => {
@@ -64,6 +68,28 @@ describe("blocked matmul kernel", () => {
       expectClose(a.double().matmul(b.double()).toTypedArray(), d, 1e-9 * (k + 1));
     });
   }
+
+  it("reads padded sub-matrix views in place (row-major and transposed)", () => {
+    for (const [m, n, k] of [
+      [5, 9, 7],
+      [67, 263, 130],
+      [4, 8, 4],
+    ] as [number, number, number][]) {
+      const ad = data(m * k, 5);
+      const bd = data(k * n, 6);
+      const want = ref(ad, bd, m, k, n);
+      // A: columns 2..2+k of an [m, k+5] matrix (row stride k+5, offset 2)
+      const wideA = new Float32Array(m * (k + 5));
+      for (let i = 0; i < m; i++) wideA.set(ad.subarray(i * k, (i + 1) * k), i * (k + 5) + 2);
+      const a = tensor(wideA).reshape([m, k + 5]).narrow(1, 2, k);
+      // B: the transpose of rows 1..1+n of an [n+2, k+3] matrix holding Bᵀ (column stride k+3)
+      const wideBt = new Float32Array((n + 2) * (k + 3));
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) wideBt[(j + 1) * (k + 3) + p] = bd[p * n + j]!;
+      const b = tensor(wideBt).reshape([n + 2, k + 3]).narrow(0, 1, n).narrow(1, 0, k).t();
+      expectClose(a.matmul(b).toTypedArray(), want, 1e-4 * Math.sqrt(k + 1));
+      expectClose(a.double().matmul(b.double()).toTypedArray(), new Float64Array(want), 1e-9 * (k + 1));
+    }
+  });
 
   it("runs batched products and their gradients through it", () => {
     const [bs, m, k, n] = [3, 20, 30, 25];

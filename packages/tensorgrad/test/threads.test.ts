@@ -46,23 +46,25 @@ async function withThreads<T>(n: number, f: () => T): Promise<{ value: T; jobs: 
 
 /**
  * Run `f` with `n` threads until a worker computed part of it (the caller takes every chunk
- * a worker is too slow to claim, so a single run may not reach the workers); all its results.
+ * a worker is too slow to claim, so a single run may not reach the workers; on a loaded machine
+ * the workers may not get a core for a while, hence the pauses between tries); all its results.
  */
 async function onWorkers<T>(n: number, f: () => T): Promise<{ values: T[]; jobsPerRun: number; colJobsPerRun: number }> {
   const values: T[] = [];
   let jobsPerRun = -1;
   let colJobsPerRun = -1;
-  const r = await withThreads(n, () => {
-    for (let i = 0; i < 100; i++) {
-      const before = internal.stats();
-      values.push(f());
-      const after = internal.stats();
-      jobsPerRun = after.jobs - before.jobs;
-      colJobsPerRun = after.colJobs - before.colJobs;
-      if (after.workerChunks > before.workerChunks) break;
-    }
-  });
-  expect(r.workerChunks, "no chunk ever ran on a worker").toBeGreaterThan(0);
+  await withThreads(n, () => undefined);
+  const start = internal.stats();
+  for (let i = 0; i < 400; i++) {
+    const before = internal.stats();
+    values.push(f());
+    const after = internal.stats();
+    jobsPerRun = after.jobs - before.jobs;
+    colJobsPerRun = after.colJobs - before.colJobs;
+    if (after.workerChunks > before.workerChunks) break;
+    if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(internal.stats().workerChunks - start.workerChunks, "no chunk ever ran on a worker").toBeGreaterThan(0);
   return { values, jobsPerRun, colJobsPerRun };
 }
 
@@ -193,6 +195,41 @@ describe("composition with a kernel provider", () => {
     });
     expect(r.jobs).toBe(1);
     expectSame(r.value[0]!, expected);
+  });
+});
+
+describe("composition with a resident provider", () => {
+  it("a DeviceArray operand goes to the provider only; if it declines, the pool gets host data (downloaded once)", async () => {
+    const A = rand([160, 170], 1);
+    const B = rand([170, 180], 2);
+    const C = rand([180, 150], 3);
+    const [abHost, expected] = (await withThreads(1, () => flat([A.matmul(B), A.matmul(B).matmul(C)]))).value;
+    const offered: string[] = [];
+    const kind = (x: unknown) => (x instanceof Float32Array ? "host" : "device");
+    let downloads = 0;
+    let released = 0;
+    const r = await withThreads(2, () => {
+      setKernelProvider({
+        resident: true,
+        matmul(a, b, m, k, n) {
+          offered.push(`${m}x${k}x${n} ${kind(a)},${kind(b)}`);
+          if (offered.length > 1) return undefined; // declines from the second product on
+          // A·B "kept on the device"
+          return { length: m * n, download: () => (downloads++, abHost!.slice()), release: () => void released++ };
+        },
+      });
+      const ab = A.matmul(B);
+      const before = downloads;
+      const out = flat([ab.matmul(C)]);
+      ab.dispose();
+      return { out, downloadsInside: downloads - before };
+    });
+    // the second product was offered with the DeviceArray, declined, then split by the pool
+    expect(offered).toEqual(["160x170x180 host,host", "160x180x150 device,host"]);
+    expect(r.value.downloadsInside, "downloaded once, for the pool").toBe(1);
+    expect(r.jobs, "the pool took the second product").toBe(1);
+    expectSame(r.value.out[0]!, expected!);
+    expect(released).toBe(1);
   });
 });
 

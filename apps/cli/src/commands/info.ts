@@ -23,14 +23,14 @@ tensorgrad-gpu package) gets a GPU context here and in which mode (webgl2, webgl
 webgpu; or webasm / cpu, gpu.js's CPU backends), and the dispatch table: for each op the size
 from which it runs on gpu.js under config.gpu = 'auto' (measured per mode, see docs/gpu.md).
 
-In Node, gpu.js has a GPU context only through the optional native \`gl\` module (headlessgl)
-with a display (e.g. xvfb-run); webgl2 and webgl exist in browsers only.
+In Node, gpu.js has a GPU context through its WebGPU backend (Dawn, run in a worker thread:
+enableGpu({ mode: 'webgpu' }); probed here: Dawn must load and find an adapter) or the optional
+native \`gl\` module (headlessgl) with a display (e.g. xvfb-run); webgl2 and webgl exist in
+browsers only.
 
 Options:
   --json        print one JSON object instead of text
   -h, --help    show this help`;
-
-const OPS = ["matmul", "add", "sub", "mul", "div", "neg", "exp", "log", "sum"] as const;
 
 export interface InfoReport {
   versions: { cli: string; tensorgrad: string | null; core: string | null; tensorgradGpu: string | null; gpujs: string | null; node: string };
@@ -41,11 +41,13 @@ export interface InfoReport {
   gpu: {
     /** tensorgrad-gpu could be loaded. */
     installed: boolean;
-    /** A GPU context exists (the mode gpu.js picks runs on a GPU). */
+    /** A GPU can be used: the mode gpu.js picks runs on a GPU, or WebGPU (Dawn) found an adapter. */
     available: boolean;
     /** The mode gpu.js picks here by itself. */
     mode: string | null;
     supported: Record<string, boolean> | null;
+    /** Whether enableGpu({ mode: 'webgpu' }) works here (Dawn in a worker), on which adapter, or why not. */
+    webgpu: { available: boolean; adapter: string | null; reason: string | null } | null;
     note: string;
     error?: string;
   };
@@ -117,7 +119,7 @@ export async function collectInfo(): Promise<InfoReport> {
     platform: `${process.platform} ${process.arch}`,
     wasm: { simdRuntime: runtimeSimd(), simdInCore: coreSimd() },
     threads: typeof tg.getNumThreads === "function" ? tg.getNumThreads() : null,
-    gpu: { installed: false, available: false, mode: null, supported: null, note: "tensorgrad-gpu is not installed" },
+    gpu: { installed: false, available: false, mode: null, supported: null, webgpu: null, note: "tensorgrad-gpu is not installed" },
     dispatch: null,
     crossover: null,
   };
@@ -134,7 +136,7 @@ export async function collectInfo(): Promise<InfoReport> {
     // What an application calling enableGpu() would get here: create the context, look, free it.
     const info = gpu.enableGpu();
     const ops: Record<string, { threshold: number | null; path: string }> = {};
-    for (const op of OPS) {
+    for (const op of gpu.OPS) {
       const threshold = info.thresholds[gpu.opClass(op)];
       const path =
         gpu.decide(op, Number.MAX_SAFE_INTEGER, info.mode, info.policy, info.thresholds) === "wasm"
@@ -146,14 +148,16 @@ export async function collectInfo(): Promise<InfoReport> {
     }
     report.gpu = {
       installed: true,
-      available: info.onGpu,
+      available: info.onGpu || info.webgpu.available,
       mode: info.mode,
       supported: info.supported,
+      webgpu: info.webgpu,
       note: MODE_NOTES[info.mode ?? ""] ?? "",
     };
     report.dispatch = { policy: info.policy, mode: info.mode, measured: info.measured, ops };
   } catch (e) {
     report.gpu.supported = gpu.supportedModes();
+    report.gpu.webgpu = gpu.webGpuSupport();
     report.gpu.note = "gpu.js could not create a context";
     report.gpu.error = e instanceof Error ? e.message : String(e);
   } finally {
@@ -171,8 +175,17 @@ export function formatInfo(r: InfoReport): string {
     `node             ${r.versions.node} (${r.platform})`,
     `wasm SIMD        runtime: ${yes(r.wasm.simdRuntime)}; core built with simd128: ${yes(r.wasm.simdInCore)}`,
     `threads          ${r.threads ?? "unknown"} for large float32 matmuls (setNumThreads(n) changes it)`,
-    `GPU              ${r.gpu.available ? `available: gpu.js ${r.gpu.mode} (${r.gpu.note})` : `not available${r.gpu.mode ? ` (gpu.js mode: ${r.gpu.mode}; ${r.gpu.note})` : ` (${r.gpu.note})`}`}`,
+    `GPU              ${
+      r.gpu.available && r.gpu.mode && r.gpu.mode !== "webasm" && r.gpu.mode !== "cpu"
+        ? `available: gpu.js ${r.gpu.mode} (${r.gpu.note})`
+        : r.gpu.webgpu?.available
+          ? `available through WebGPU: enableGpu({ mode: 'webgpu' }) (Dawn in a worker thread); gpu.js's own choice here: ${r.gpu.mode}`
+          : `not available${r.gpu.mode ? ` (gpu.js mode: ${r.gpu.mode}; ${r.gpu.note})` : ` (${r.gpu.note})`}`
+    }`,
   ];
+  if (r.gpu.webgpu) {
+    lines.push(`webgpu           ${r.gpu.webgpu.available ? `available: adapter ${r.gpu.webgpu.adapter}` : `not available: ${r.gpu.webgpu.reason}`}`);
+  }
   if (r.gpu.supported) {
     const list = Object.entries(r.gpu.supported).map(([m, ok]) => `${m} ${ok ? "yes" : "no"}`).join(", ");
     lines.push(`gpu.js modes     ${list}`);
@@ -180,11 +193,12 @@ export function formatInfo(r: InfoReport): string {
   if (r.gpu.error) lines.push(`gpu.js error     ${r.gpu.error}`);
   if (r.dispatch) {
     lines.push("", `Dispatch (config.gpu = '${r.dispatch.policy}', mode ${r.dispatch.mode}; ${r.dispatch.measured ? `measured: ${r.dispatch.measured}` : "no crossover measured for this mode: WASM only under 'auto'"})`);
-    lines.push(`  ${"op".padEnd(8)}${"threshold".padEnd(12)}path`);
+    lines.push(`  ${"op".padEnd(14)}${"threshold".padEnd(12)}path`);
     for (const [op, d] of Object.entries(r.dispatch.ops)) {
-      lines.push(`  ${op.padEnd(8)}${(d.threshold === null ? "never" : String(d.threshold)).padEnd(12)}${d.path}`);
+      lines.push(`  ${op.padEnd(14)}${(d.threshold === null ? "never" : String(d.threshold)).padEnd(12)}${d.path}`);
     }
-    lines.push("  (threshold: m·k·n for matmul, elements otherwise; sum is not offered by the core yet)");
+    lines.push("  (threshold: m·k·n for matmul, multiply-adds for conv2d, elements otherwise; scalar forms count as their op;");
+    lines.push("   under 'auto' an op whose operand already lives on the GPU goes there unless its threshold is never)");
   }
   if (r.crossover && Object.keys(r.crossover).length) {
     lines.push("", "Measured crossover (all modes; null = never faster than WASM)");

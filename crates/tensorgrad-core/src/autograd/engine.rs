@@ -306,7 +306,16 @@ fn run_pre_hooks(node: &Rc<Node>, grads: &mut [Option<Tensor>]) -> Result<()> {
 /// AccumulateGrad: the first gradient is stored (copied if anything else may alias it), later
 /// ones are added in place, or out of place under `create_graph` so the sum stays differentiable.
 fn accumulate_grad(leaf: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
-    let g = if create_graph { g } else { g.detach() };
+    // Drop the undetached handle right away (a shadowed binding would live to the end of the
+    // function): `detach_copy` below then sees whether anything else still references the
+    // gradient's storage, and stores it without a copy when nothing does.
+    let g = if create_graph {
+        g
+    } else {
+        let d = g.detach();
+        drop(g);
+        d
+    };
     let prev = leaf.0.meta.borrow_mut().grad.take();
     let new = match prev {
         None => {

@@ -1,6 +1,11 @@
 //! CPU kernels. They work on raw slices plus a [`Layout`], never on tensors, and know nothing
 //! of autograd. Contiguous fast paths are plain loops over slices that LLVM vectorises
 //! (SIMD128 on wasm); the general path walks strided/broadcast offsets.
+//!
+//! The loop-carrying kernels are `#[inline(never)]`, and scripts/build-wasm.sh keeps wasm-opt
+//! from inlining anything in this module: inlined into an op's dtype dispatch they end up in
+//! functions of 100+ KB, where V8's register allocator spills the loop's pointers and
+//! counters to the stack on every iteration (2x slower elementwise loops were measured).
 
 pub mod gemm;
 pub mod math;
@@ -11,6 +16,7 @@ use crate::shape::{broadcast_strides, for_each_offset, numel, Layout};
 use crate::Result;
 
 /// Copy the elements of a (possibly strided) view into a new contiguous vector.
+#[inline(never)]
 pub fn gather<T: Copy>(data: &[T], layout: &Layout) -> Vec<T> {
     if let Some(r) = layout.contiguous_range() {
         return data[r].to_vec();
@@ -36,6 +42,7 @@ fn reads_one(l: &Layout) -> bool {
             .all(|(&s, &d)| s == 0 || d == 1)
 }
 
+#[inline(never)]
 pub fn unary<T: Copy, U: Clone>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
     if let Some(s) = contiguous_slice(x, lx) {
         return s.iter().map(|&v| f(v)).collect();
@@ -50,7 +57,20 @@ pub fn unary<T: Copy, U: Clone>(x: &[T], lx: &Layout, f: impl Fn(T) -> U) -> Vec
     out
 }
 
+/// Whether `l`'s shape, leading 1s aside, is a non-empty proper suffix of `out_shape` with at
+/// least one element: broadcasting repeats it as whole rows.
+fn is_trailing_row(l: &Layout, out_shape: &[usize]) -> bool {
+    let first = l
+        .shape
+        .iter()
+        .position(|&d| d != 1)
+        .unwrap_or(l.shape.len());
+    let s = &l.shape[first..];
+    !s.is_empty() && s.len() < out_shape.len() && out_shape.ends_with(s) && l.numel() > 0
+}
+
 /// Elementwise binary op with broadcasting to `out_shape` (already validated).
+#[inline(never)]
 pub fn binary<T: Copy, U>(
     a: &[T],
     la: &Layout,
@@ -73,6 +93,25 @@ pub fn binary<T: Copy, U>(
         if same_b && sa.len() == 1 {
             let x = sa[0];
             return Ok(sb.iter().map(|&y| f(x, y)).collect());
+        }
+    }
+    // One operand repeats along the leading dims (a bias row added to a batch): row by row.
+    if let (true, Some(sa)) = (same_a, contiguous_slice(a, la)) {
+        if let Some(sb) = contiguous_slice(b, lb).filter(|_| is_trailing_row(lb, out_shape)) {
+            let mut out = Vec::with_capacity(n);
+            for ra in sa.chunks_exact(sb.len()) {
+                out.extend(ra.iter().zip(sb).map(|(&x, &y)| f(x, y)));
+            }
+            return Ok(out);
+        }
+    }
+    if let (true, Some(sb)) = (same_b, contiguous_slice(b, lb)) {
+        if let Some(sa) = contiguous_slice(a, la).filter(|_| is_trailing_row(la, out_shape)) {
+            let mut out = Vec::with_capacity(n);
+            for rb in sb.chunks_exact(sa.len()) {
+                out.extend(sa.iter().zip(rb).map(|(&x, &y)| f(x, y)));
+            }
+            return Ok(out);
         }
     }
     // One operand reads a single element (a number, or an expanded view such as the gradient
@@ -100,6 +139,7 @@ pub fn binary<T: Copy, U>(
 
 /// `cond ? a : b` with three-way broadcasting.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 pub fn select<T: Copy>(
     c: &[bool],
     lc: &Layout,
@@ -109,6 +149,47 @@ pub fn select<T: Copy>(
     lb: &Layout,
     out_shape: &[usize],
 ) -> Result<Vec<T>> {
+    // Contiguous condition and operands, or an operand that is one value (a number, as in
+    // the backward of relu: `where(y <= 0, 0, g)`): one flat pass.
+    if let Some(cs) = contiguous_slice(c, lc).filter(|_| lc.shape.as_slice() == out_shape) {
+        /// The operand's contiguous data, or its one value.
+        fn flat<'s, T: Copy>(
+            x: &'s [T],
+            l: &Layout,
+            out_shape: &[usize],
+        ) -> Option<std::result::Result<&'s [T], T>> {
+            if l.shape.as_slice() == out_shape {
+                if let Some(s) = contiguous_slice(x, l) {
+                    return Some(Ok(s));
+                }
+            }
+            reads_one(l).then(|| Err(x[l.offset]))
+        }
+        match (flat(a, la, out_shape), flat(b, lb, out_shape)) {
+            (Some(Ok(xa)), Some(Ok(xb))) => {
+                return Ok(cs
+                    .iter()
+                    .zip(xa.iter().zip(xb))
+                    .map(|(&k, (&x, &y))| if k { x } else { y })
+                    .collect());
+            }
+            (Some(Err(x)), Some(Ok(xb))) => {
+                return Ok(cs
+                    .iter()
+                    .zip(xb)
+                    .map(|(&k, &y)| if k { x } else { y })
+                    .collect());
+            }
+            (Some(Ok(xa)), Some(Err(y))) => {
+                return Ok(cs
+                    .iter()
+                    .zip(xa)
+                    .map(|(&k, &x)| if k { x } else { y })
+                    .collect());
+            }
+            _ => {}
+        }
+    }
     let sc = broadcast_strides(lc, out_shape)?;
     let sa = broadcast_strides(la, out_shape)?;
     let sb = broadcast_strides(lb, out_shape)?;
@@ -124,6 +205,7 @@ pub fn select<T: Copy>(
 
 /// Sum of a contiguous slice: 8 independent lanes (vectorisable) over blocks, block totals
 /// accumulated in f64, so 1e6-element f32 sums stay accurate.
+#[inline(never)]
 pub fn sum_slice<T: Float>(x: &[T]) -> T {
     const BLOCK: usize = 1024;
     let mut total = 0.0f64;
@@ -148,6 +230,7 @@ pub fn sum_slice<T: Float>(x: &[T]) -> T {
 }
 
 /// Sum over `dims` (sorted, unique). Returns data in the kept-dims shape (keepdim layout).
+#[inline(never)]
 pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     let nd = lx.ndim();
     let out_shape: Vec<usize> = (0..nd)
@@ -171,6 +254,20 @@ pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
             }
         }
     }
+    // Reducing only leading dims of a contiguous tensor (a bias gradient: the sum over the
+    // batch): add whole rows into an f64 accumulator row.
+    let leading = dims.iter().enumerate().all(|(i, &d)| d == i);
+    if leading && out_n > 0 {
+        if let Some(s) = contiguous_slice(x, lx) {
+            let mut acc = vec![0.0f64; out_n];
+            for row in s.chunks_exact(out_n) {
+                for (a, &v) in acc.iter_mut().zip(row) {
+                    *a += v.to_f64();
+                }
+            }
+            return acc.into_iter().map(T::from_f64).collect();
+        }
+    }
     let out_strides: Vec<usize> = {
         let c = crate::shape::contiguous_strides(&out_shape);
         (0..nd)
@@ -188,6 +285,7 @@ pub fn sum_dims<T: Float>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
 }
 
 /// Sum over `dims` in the element type itself (integers wrap, as in PyTorch).
+#[inline(never)]
 pub fn sum_dims_exact<T: Numeric>(x: &[T], lx: &Layout, dims: &[usize]) -> Vec<T> {
     let nd = lx.ndim();
     let out_shape: Vec<usize> = (0..nd)
@@ -245,6 +343,78 @@ mod tests {
         let l = Layout::contiguous(vec![2, 3, 4]);
         let s = sum_dims(&x, &l, &[1]);
         assert_eq!(s[..4], [12.0, 15.0, 18.0, 21.0]);
+    }
+
+    #[test]
+    fn sum_dims_leading() {
+        let x: Vec<f32> = (0..24).map(|v| v as f32).collect();
+        let l = Layout::contiguous(vec![2, 3, 4]);
+        let s0 = sum_dims(&x, &l, &[0]);
+        let want0: Vec<f32> = (0..12).map(|i| (i + (i + 12)) as f32).collect();
+        assert_eq!(s0, want0);
+        let s01 = sum_dims(&x, &l, &[0, 1]);
+        let want01: Vec<f32> = (0..4)
+            .map(|j| (0..6).map(|r| (r * 4 + j) as f32).sum())
+            .collect();
+        assert_eq!(s01, want01);
+        // a zero-size kept dim, and zero rows
+        assert!(sum_dims::<f32>(&[], &Layout::contiguous(vec![3, 0]), &[0]).is_empty());
+        assert_eq!(
+            sum_dims::<f32>(&[], &Layout::contiguous(vec![0, 2]), &[0]),
+            vec![0.0, 0.0]
+        );
+    }
+
+    #[test]
+    fn select_flat_paths_match_the_strided_walk() {
+        let c = [true, false, false, true, true, false];
+        let a = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [-1.0f64, -2.0, -3.0, -4.0, -5.0, -6.0];
+        let l = Layout::contiguous(vec![2, 3]);
+        let one = Layout {
+            shape: vec![],
+            strides: vec![],
+            offset: 0,
+        };
+        let got = select(&c, &l, &a, &l, &b, &l, &[2, 3]).unwrap();
+        assert_eq!(got, vec![1.0, -2.0, -3.0, 4.0, 5.0, -6.0]);
+        let got = select(&c, &l, &[0.0], &one, &b, &l, &[2, 3]).unwrap();
+        assert_eq!(got, vec![0.0, -2.0, -3.0, 0.0, 0.0, -6.0]);
+        let got = select(&c, &l, &a, &l, &[0.0], &one, &[2, 3]).unwrap();
+        assert_eq!(got, vec![1.0, 0.0, 0.0, 4.0, 5.0, 0.0]);
+        // a transposed (non-contiguous) operand takes the strided walk
+        let t = Layout {
+            shape: vec![2, 3],
+            strides: vec![1, 2],
+            offset: 0,
+        };
+        let got = select(&c, &l, &a, &t, &b, &l, &[2, 3]).unwrap();
+        assert_eq!(got, vec![1.0, -2.0, -3.0, 2.0, 4.0, -6.0]);
+    }
+
+    #[test]
+    fn binary_with_a_broadcast_row() {
+        let a: Vec<f64> = (0..6).map(|v| v as f64).collect();
+        let la = Layout::contiguous(vec![2, 3]);
+        let b = [10.0f64, 20.0, 30.0];
+        for lb in [Layout::contiguous(vec![3]), Layout::contiguous(vec![1, 3])] {
+            let out = binary(&a, &la, &b, &lb, &[2, 3], |x, y| x - y).unwrap();
+            assert_eq!(out, vec![-10.0, -19.0, -28.0, -7.0, -16.0, -25.0]);
+            let out = binary(&b, &lb, &a, &la, &[2, 3], |x, y| x - y).unwrap();
+            assert_eq!(out, vec![10.0, 19.0, 28.0, 7.0, 16.0, 25.0]);
+        }
+        // a column ([2, 1]) is not a row: the strided walk
+        let c = [1.0f64, 2.0];
+        let out = binary(
+            &a,
+            &la,
+            &c,
+            &Layout::contiguous(vec![2, 1]),
+            &[2, 3],
+            |x, y| x * y,
+        )
+        .unwrap();
+        assert_eq!(out, vec![0.0, 1.0, 2.0, 6.0, 8.0, 10.0]);
     }
 
     #[test]

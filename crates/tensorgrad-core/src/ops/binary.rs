@@ -7,8 +7,8 @@ use crate::dtype::DType;
 #[allow(unused_imports)]
 use crate::element::{Element, Float, Numeric};
 use crate::kernels;
-use crate::kernels::provider::{kernel_provider, BinaryKind};
-use crate::shape::{broadcast_shapes, Layout};
+use crate::kernels::provider::BinaryKind;
+use crate::shape::broadcast_shapes;
 use crate::storage::Buffer;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
@@ -18,44 +18,28 @@ fn cast_both(a: &Tensor, b: &Tensor, d: DType) -> Result<(Tensor, Tensor)> {
     Ok((a.to_dtype(d)?, b.to_dtype(d)?))
 }
 
-/// Offer a same-shape contiguous f32 op to the external provider.
-fn try_provider<T: Numeric>(
-    kind: Option<BinaryKind>,
-    a: &[T],
-    la: &Layout,
-    b: &[T],
-    lb: &Layout,
-    shape: &[usize],
-) -> Option<Vec<T>> {
-    let kind = kind?;
-    if la.shape.as_slice() != shape || lb.shape.as_slice() != shape {
-        return None;
-    }
-    let p = kernel_provider()?;
-    let sa = T::as_f32(kernels::contiguous_slice(a, la)?)?;
-    let sb = T::as_f32(kernels::contiguous_slice(b, lb)?)?;
-    T::from_f32_vec(p.binary_f32(kind, sa, sb).filter(|v| v.len() == sa.len())?)
-}
-
 /// Broadcasting elementwise op computed in dtype `$d` with `$dispatch` (float or numeric).
 macro_rules! binary_forward {
     ($a:expr, $b:expr, $d:expr, $dispatch:ident, $op:expr, $kind:expr, |$x:ident, $y:ident| $e:expr) => {{
         let (a, b) = cast_both($a, $b, $d)?;
         let shape = broadcast_shapes(a.shape(), b.shape())?;
-        $crate::$dispatch!($d, $op, T => {
-            let ba = a.buffer();
-            let bb = b.buffer();
-            let (Some(da), Some(db)) = (<T as Element>::slice(&ba), <T as Element>::slice(&bb)) else {
-                bail!("internal dtype mismatch in {}", $op);
-            };
-            let v = match try_provider($kind, da, a.layout(), db, b.layout(), &shape) {
-                Some(v) => v,
-                None => kernels::binary(da, a.layout(), db, b.layout(), &shape, |$x: T, $y: T| $e)?,
-            };
-            drop(ba);
-            drop(bb);
-            Tensor::from_vec(v, shape)
-        })
+        // float32 goes to the external provider first (before any host borrow, so operands
+        // that live on its device are not downloaded).
+        let kind: Option<BinaryKind> = $kind;
+        match kind.and_then(|k| super::offload::binary(k, &a, &b, &shape)) {
+            Some(t) => Ok(t),
+            None => $crate::$dispatch!($d, $op, T => {
+                let ba = a.buffer();
+                let bb = b.buffer();
+                let (Some(da), Some(db)) = (<T as Element>::slice(&ba), <T as Element>::slice(&bb)) else {
+                    bail!("internal dtype mismatch in {}", $op);
+                };
+                let v = kernels::binary(da, a.layout(), db, b.layout(), &shape, |$x: T, $y: T| $e)?;
+                drop(ba);
+                drop(bb);
+                Tensor::from_vec(v, shape)
+            }),
+        }
     }};
 }
 
@@ -77,17 +61,26 @@ pub(crate) fn scalar_dtype(t: DType, s: f64) -> DType {
 
 /// Tensor ⊙ scalar computed in dtype `$d`.
 macro_rules! scalar_forward {
-    ($a:expr, $s:expr, $d:expr, $dispatch:ident, $op:expr, |$x:ident, $c:ident| $e:expr) => {{
+    ($a:expr, $s:expr, $d:expr, $dispatch:ident, $op:expr, $kind:expr, |$x:ident, $c:ident| $e:expr) => {{
         // Half types compute in float32 with a float32 scalar ("opmath"), then round once,
         // as PyTorch's CPU kernels do: x * 1e-8 keeps the scalar's precision.
         let target: DType = $d;
         let compute = if super::is_half(target) { DType::F32 } else { target };
         let a = $crate::no_grad(|| $a.to_dtype(compute))?;
-        let out = $crate::$dispatch!(compute, $op, T => {
-            let $c = <T as Element>::from_f64($s);
-            let v = with_slice(&a, |d: &[T]| kernels::unary(d, a.layout(), |$x: T| $e))?;
-            Tensor::from_vec(v, a.shape().to_vec())
-        })?;
+        // float32 tensor and scalar: the external provider first (`(kind, scalar first)`).
+        let kind: Option<(BinaryKind, bool)> = $kind;
+        let offered = match (kind, compute == target) {
+            (Some((k, first)), true) => super::offload::scalar(k, &a, <f32 as Element>::from_f64($s), first),
+            _ => None,
+        };
+        let out = match offered {
+            Some(t) => t,
+            None => $crate::$dispatch!(compute, $op, T => {
+                let $c = <T as Element>::from_f64($s);
+                let v = with_slice(&a, |d: &[T]| kernels::unary(d, a.layout(), |$x: T| $e))?;
+                Tensor::from_vec(v, a.shape().to_vec())
+            })?,
+        };
         if compute == target { Ok(out) } else { out.to_dtype(target) }
     }};
 }
@@ -264,6 +257,7 @@ impl Tensor {
             scalar_dtype(self.dtype(), s),
             numeric_dispatch,
             "add",
+            Some((BinaryKind::Add, false)),
             |x, c| x.nadd(c)
         )?;
         record1("AddBackward1", &[self], out, false, |_, g| {
@@ -279,6 +273,7 @@ impl Tensor {
             scalar_dtype(self.dtype(), s),
             numeric_dispatch,
             "sub",
+            Some((BinaryKind::Sub, false)),
             |x, c| x.nsub(c)
         )?;
         record1("SubBackward1", &[self], out, false, |_, g| {
@@ -294,6 +289,7 @@ impl Tensor {
             scalar_dtype(self.dtype(), s),
             numeric_dispatch,
             "rsub",
+            Some((BinaryKind::Sub, true)),
             |x, c| c.nsub(x)
         )?;
         record1("RsubBackward1", &[self], out, false, |_, g| {
@@ -309,6 +305,7 @@ impl Tensor {
             scalar_dtype(self.dtype(), s),
             numeric_dispatch,
             "mul",
+            Some((BinaryKind::Mul, false)),
             |x, c| x.nmul(c)
         )?;
         record1("MulBackward0", &[self], out, false, move |_, g| {
@@ -324,6 +321,7 @@ impl Tensor {
             float_dtype(self.dtype()),
             float_dispatch,
             "div",
+            Some((BinaryKind::Div, false)),
             |x, c| x / c
         )?;
         record1("DivBackward0", &[self], out, false, move |_, g| {
@@ -339,6 +337,7 @@ impl Tensor {
             float_dtype(self.dtype()),
             float_dispatch,
             "div",
+            Some((BinaryKind::Div, true)),
             |x, c| c / x
         )?;
         let x = Saved::new(self);
@@ -373,6 +372,7 @@ impl Tensor {
             float_dtype(self.dtype()),
             float_dispatch,
             "pow",
+            None,
             |x, b| b.powf(x)
         )?;
         let y = Saved::new(self);
@@ -538,9 +538,11 @@ impl Tensor {
             if c < 0.0 {
                 bail!("Integers to negative integer powers are not allowed.");
             }
-            return scalar_forward!(self, c, d, numeric_dispatch, "pow", |x, e| int_pow(x, e));
+            return scalar_forward!(self, c, d, numeric_dispatch, "pow", None, |x, e| int_pow(
+                x, e
+            ));
         }
-        scalar_forward!(self, c, d, float_dispatch, "pow", |x, e| x.powf(e))
+        scalar_forward!(self, c, d, float_dispatch, "pow", None, |x, e| x.powf(e))
     }
 
     /// `where(cond, a, b)` (WhereBackward0): gradients `where(cond, g, 0)` / `where(cond, 0, g)`.

@@ -14,6 +14,7 @@ use crate::autograd::saved::Saved;
 use crate::dtype::DType;
 use crate::element::Float;
 use crate::error::fmt_shape;
+use crate::kernels::provider::{ConvGeometry, ConvKind};
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
 use std::rc::Rc;
@@ -77,6 +78,34 @@ impl Geom {
         let mut v = vec![n, self.cout];
         v.extend(self.spatial(self.out_sz));
         v
+    }
+}
+
+impl Geom {
+    /// The geometry as the kernel provider sees it (2-D; conv1d has a height of 1).
+    fn provider_geometry(&self, batch: usize) -> ConvGeometry {
+        ConvGeometry {
+            batch,
+            groups: self.groups,
+            cin: self.cin,
+            cout: self.cout,
+            in_size: self.in_sz,
+            kernel: self.k,
+            out_size: self.out_sz,
+            stride: self.stride,
+            pad: self.pad,
+            dilation: self.dil,
+        }
+    }
+}
+
+impl Kind {
+    fn provider_kind(self) -> ConvKind {
+        match self {
+            Kind::Fwd => ConvKind::Forward,
+            Kind::BwdIn => ConvKind::GradInput,
+            Kind::BwdW => ConvKind::GradWeight,
+        }
     }
 }
 
@@ -259,6 +288,15 @@ fn conv_data(kind: Kind, a: &Tensor, b: &Tensor, g: &Geom, transposed: bool) -> 
     }
     let a = no_grad(|| a.contiguous())?;
     let b = no_grad(|| b.contiguous())?;
+    if let Some(t) = super::offload::conv2d(
+        kind.provider_kind(),
+        &a,
+        &b,
+        &g.provider_geometry(n),
+        &shape,
+    ) {
+        return Ok(t);
+    }
     let name = if transposed {
         "slow_conv_transpose2d_out_cpu"
     } else {

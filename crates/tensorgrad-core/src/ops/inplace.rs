@@ -4,6 +4,7 @@
 //! (PyTorch's "rebase history").
 
 use crate::autograd::grad_mode::is_grad_enabled;
+use crate::dtype::DType;
 use crate::error::fmt_shape;
 use crate::shape::for_each_offset;
 use crate::storage::Buffer;
@@ -12,6 +13,11 @@ use crate::{bail, Result};
 
 /// Write contiguous `vals` into the strided view `l` of `dst`.
 fn scatter<T: Copy>(dst: &mut [T], l: &crate::shape::Layout, vals: &[T]) {
+    if let Some(r) = l.contiguous_range() {
+        let n = r.len();
+        dst[r].copy_from_slice(&vals[..n]);
+        return;
+    }
     let mut i = 0;
     for_each_offset(&l.shape, [&l.strides], [l.offset], |[o]| {
         dst[o] = vals[i];
@@ -92,6 +98,45 @@ impl Tensor {
     pub fn add_(&self, other: &Tensor) -> Result<&Tensor> {
         self.apply_inplace(|x| x.add(other))
     }
+    /// `self.add_(other, alpha=alpha)`: `self += alpha·other`. Outside autograd recording
+    /// (an optimizer step) and for same-shape contiguous float32/float64 operands that do not
+    /// overlap, one in-place pass `x + y·alpha` (rounded like the two ops, so bit-identical);
+    /// otherwise the in-place add of `other * alpha`.
+    pub fn add_scaled_(&self, other: &Tensor, alpha: f64) -> Result<&Tensor> {
+        let records = is_grad_enabled() && (self.requires_grad() || other.requires_grad());
+        if !records
+            && matches!(self.dtype(), DType::F32 | DType::F64)
+            && self.dtype() == other.dtype()
+            && self.shape() == other.shape()
+            && self.is_contiguous()
+            && other.is_contiguous()
+            && !self.shares_storage(other)
+        {
+            let (ro, lo) = (other.layout().offset, self.layout().offset);
+            let n = self.numel();
+            let src = other.buffer();
+            match (&mut *self.storage().write(), &*src) {
+                (Buffer::F32(d), Buffer::F32(v)) => {
+                    let a = alpha as f32;
+                    for (x, &y) in d[lo..lo + n].iter_mut().zip(&v[ro..ro + n]) {
+                        *x += y * a;
+                    }
+                    return Ok(self);
+                }
+                (Buffer::F64(d), Buffer::F64(v)) => {
+                    for (x, &y) in d[lo..lo + n].iter_mut().zip(&v[ro..ro + n]) {
+                        *x += y * alpha;
+                    }
+                    return Ok(self);
+                }
+                _ => {}
+            }
+        }
+        if alpha == 1.0 {
+            return self.add_(other);
+        }
+        self.add_(&other.mul_scalar(alpha)?)
+    }
     pub fn add_scalar_(&self, s: f64) -> Result<&Tensor> {
         self.apply_inplace(|x| x.add_scalar(s))
     }
@@ -127,6 +172,58 @@ impl Tensor {
     }
     pub fn log_(&self) -> Result<&Tensor> {
         self.apply_inplace(|x| x.log())
+    }
+    // In-place activations and dropout (`relu_`, `F.elu(x, inplace=True)`, ...): the
+    // out-of-place op written back, so values and gradients are the out-of-place ones. The
+    // tensor carries the op's grad_fn, except where PyTorch's in-place op has its own node
+    // (leaky_relu_: LeakyReluBackward1; elu_, selu_, celu_: EluBackward1), which also refuses
+    // a negative slope/alpha in backward, as PyTorch.
+    pub fn relu_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.relu())
+    }
+    pub fn relu6_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.relu6())
+    }
+    pub fn leaky_relu_(&self, negative_slope: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.leaky_relu_impl(negative_slope, true))
+    }
+    pub fn elu_(&self, alpha: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.elu_impl(alpha, 1.0, 1.0, true))
+    }
+    pub fn selu_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.selu_impl(true))
+    }
+    pub fn celu_(&self, alpha: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.celu_impl(alpha, true))
+    }
+    pub fn silu_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.silu())
+    }
+    pub fn mish_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.mish())
+    }
+    pub fn hardsigmoid_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.hardsigmoid())
+    }
+    pub fn hardswish_(&self) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.hardswish())
+    }
+    pub fn hardtanh_(&self, min_val: f64, max_val: f64) -> Result<&Tensor> {
+        self.apply_inplace(|x| x.hardtanh(min_val, max_val))
+    }
+    /// `dropout_(p, training)`: PyTorch returns the input untouched (no in-place op, so no
+    /// leaf check) when nothing is dropped.
+    pub fn dropout_(&self, p: f64, training: bool) -> Result<&Tensor> {
+        if !(0.0..=1.0).contains(&p) {
+            bail!(
+                "dropout probability has to be between 0 and 1, but got {}",
+                p
+            );
+        }
+        if p == 0.0 || !training || self.numel() == 0 {
+            return Ok(self);
+        }
+        self.apply_inplace(|x| x.dropout(p, training))
     }
     /// `fill_(v)` (FillBackward0: the gradient to the old values is zero).
     pub fn fill_(&self, v: f64) -> Result<&Tensor> {
@@ -175,6 +272,8 @@ pub(crate) fn specs() -> Vec<OpSpec> {
         OpSpec { name: "fill_", js: "fill_", grad_fn: "FillBackward0", dtypes: "all", grad: Grad::Zero, notes: "in place; the old values get a zero gradient", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.fill_(2.0)?; Ok(y) } },
         OpSpec { name: "zero_", js: "zero_", grad_fn: "ZeroBackward0", dtypes: "all", grad: Grad::Zero, notes: "in place", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.zero_()?; Ok(y) } },
         OpSpec { name: "copy_", js: "copy_", grad_fn: "CopyBackwards", dtypes: "all", grad: D2, notes: "in place, broadcasting `src`; the gradient goes to `src`, the old values get zero", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.copy_(&x[1])?; Ok(y) } },
+        OpSpec { name: "relu_", js: "relu_", grad_fn: "ReluBackward0", dtypes: "float32, float64, int32, int64", grad: D2, notes: "in place (also `nn.functional.relu_` and `relu(x, true)`); refused on leaves that require grad unless under noGrad", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.relu_()?; Ok(y) } },
+        OpSpec { name: "leaky_relu_ / elu_ / selu_ / celu_ / hardtanh_ / relu6_ / silu_ / mish_ / hardsigmoid_ / hardswish_ / dropout_", js: "nn.functional.* (inplace: true)", grad_fn: "LeakyReluBackward1", dtypes: "as the out-of-place op", grad: D2, notes: "`inplace: true` of the activations and dropout (also `nn.functional.leakyRelu_ / elu_ / selu_ / celu_ / hardtanh_`): the input itself is returned, carrying the out-of-place op's grad_fn, except PyTorch's own in-place nodes LeakyReluBackward1 (checked here) and EluBackward1 (elu_, selu_, celu_), which refuse a negative slope/alpha in backward; refused on leaves that require grad unless under noGrad", inputs: vec![input(&[2, 3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.leaky_relu_(0.2)?; Ok(y) } },
         OpSpec { name: "add_ / sub_ / mul_ / div_ / pow_ / neg_ / exp_ / log_", js: "add_ / sub_ / mul_ / div_ / pow_ / neg_ / exp_ / log_", grad_fn: "MulBackward0", dtypes: "as the out-of-place op", grad: D2, notes: "in place: the tensor becomes the output of the op's node (version counter bumped); refused on leaves that require grad unless under noGrad", inputs: vec![input(&[2, 3], Any), input(&[3], Any)], run: |x| { let y = x[0].mul_scalar(1.0)?; y.mul_(&x[1])?; Ok(y) } },
     ]
 }

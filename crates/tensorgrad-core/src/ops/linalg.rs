@@ -6,7 +6,7 @@
 use super::with_slice;
 use crate::autograd::saved::Saved;
 use crate::element::Numeric;
-use crate::kernels::provider::kernel_provider;
+use crate::kernels::provider::{kernel_provider, KernelProvider, Operand, Output};
 use crate::shape::Layout;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
@@ -111,8 +111,22 @@ pub(crate) fn product(
     out_shape: Vec<usize>,
     op: &str,
 ) -> Result<Tensor> {
+    // A single float32 product goes to the external provider first, with operands that may
+    // live on its device; batches are offered per matrix from host data in `bmm_strided`.
+    // If it declines, `bmm_strided` offers the product again from host data (device operands
+    // are downloaded by `with_slice`) to be written in place: the thread pool's entry.
+    let offer_new = match super::offload::matmul(a, &la, b, &lb, &out_shape) {
+        super::offload::Offered::Done(t) => return Ok(t),
+        super::offload::Offered::Declined => false,
+        super::offload::Offered::No => true,
+    };
+    let provider = kernel_provider();
     crate::numeric_dispatch!(a.dtype(), op, T => {
-        let v = with_slice(a, |da: &[T]| with_slice(b, |db: &[T]| bmm_strided(da, &la, db, &lb)))??;
+        let v = with_slice(a, |da: &[T]| {
+            with_slice(b, |db: &[T]| {
+                bmm_strided(da, &la, db, &lb, provider.as_deref(), offer_new)
+            })
+        })??;
         Tensor::from_vec(v, out_shape)
     })
 }
@@ -126,7 +140,14 @@ pub(crate) fn product(
 /// Products smaller than this (m·n·k) skip the blocked kernel's packing.
 const GEMM_MIN_WORK: usize = 4096;
 
-pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout) -> Vec<T> {
+pub(crate) fn bmm_strided<T: Numeric>(
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+    provider: Option<&dyn KernelProvider>,
+    offer_new: bool,
+) -> Vec<T> {
     let (bs, m, k) = (la.shape[0], la.shape[1], la.shape[2]);
     let n = lb.shape[2];
     let mut c = vec![T::ZERO; bs * m * n];
@@ -135,7 +156,6 @@ pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout
     }
     let (sab, sam, sak) = (la.strides[0], la.strides[1], la.strides[2]);
     let (sbb, sbk, sbn) = (lb.strides[0], lb.strides[1], lb.strides[2]);
-    let provider = kernel_provider();
     for bi in 0..bs {
         let ao = la.offset + bi * sab;
         let bo = lb.offset + bi * sbb;
@@ -149,12 +169,36 @@ pub(crate) fn bmm_strided<T: Numeric>(a: &[T], la: &Layout, b: &[T], lb: &Layout
         let a_ok = a_rowmajor || a_colmajor;
         let b_ok = b_rowmajor || b_colmajor;
         if let (Some(p), true) = (
-            &provider,
+            provider,
             a_ok && b_ok && ao + m * k <= a.len() && bo + k * n <= b.len(),
         ) {
             let (sa, sb) = (&a[ao..ao + m * k], &b[bo..bo + k * n]);
             if let (Some(fa), Some(fb)) = (T::as_f32(sa), T::as_f32(sb)) {
-                // float32 only (as_f32 is None otherwise): the provider writes C in place.
+                // First `matmul_f32` (unless `product` already offered it this product), then
+                // `matmul_into_f32`, which writes C in place (float32 only: as_f32 is None
+                // otherwise) — the thread pool answers there.
+                if offer_new {
+                    let v = p
+                        .matmul_f32(
+                            Operand::Host(fa),
+                            Operand::Host(fb),
+                            m,
+                            k,
+                            n,
+                            !a_rowmajor,
+                            !b_rowmajor,
+                        )
+                        .and_then(|out| match out {
+                            Output::Host(v) => Some(v),
+                            // one matrix of a batch: its rows are copied into the batch result
+                            Output::Device(d) => d.download(),
+                        })
+                        .filter(|v| v.len() == m * n);
+                    if let Some(v) = v.and_then(T::from_f32_vec) {
+                        cb.copy_from_slice(&v);
+                        continue;
+                    }
+                }
                 if let Some(fc) = crate::kernels::gemm::same_type_mut::<T, f32>(cb) {
                     if p.matmul_into_f32(fa, fb, m, k, n, !a_rowmajor, !b_rowmajor, fc) {
                         continue;

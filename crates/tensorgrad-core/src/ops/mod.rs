@@ -8,6 +8,7 @@ pub mod inplace;
 pub mod linalg;
 pub mod linalg_ext;
 pub mod nn;
+pub(crate) mod offload;
 pub mod pointwise;
 pub mod reduce;
 pub mod reductions;

@@ -28,15 +28,9 @@ impl Tensor {
             .map(|d| if dims.contains(&d) { 1 } else { x.shape()[d] })
             .collect();
         // A full reduction of contiguous float32 data may go to the external provider.
-        if x.dtype() == DType::F32 && dims.len() == x.ndim() {
-            if let (Some(p), Some(r)) = (
-                crate::kernels::provider::kernel_provider(),
-                x.layout().contiguous_range(),
-            ) {
-                let got = with_slice(&x, |d: &[f32]| p.sum_f32(&d[r]))?;
-                if let Some(s) = got {
-                    return Tensor::from_vec(vec![s], out_shape);
-                }
+        if x.dtype() == DType::F32 && dims.len() == x.ndim() && x.numel() > 0 {
+            if let Some(t) = super::offload::sum(&x, out_shape.clone()) {
+                return Ok(t);
             }
         }
         if x.dtype() == DType::I64 {

@@ -2,7 +2,7 @@
 //! and the backward rule in tensor ops (`g` = grad of the output, `x` = input, `y` = output).
 
 use crate::kernels;
-use crate::kernels::provider::{kernel_provider, UnaryKind};
+use crate::kernels::provider::UnaryKind;
 use crate::tensor::{record1, Tensor};
 use crate::Result;
 
@@ -17,18 +17,13 @@ fn unary_forward(
     let shape = x.shape().to_vec();
     match x.dtype() {
         crate::DType::F32 => {
+            // The external provider first, before borrowing the host data (so an input that
+            // lives on its device is not downloaded).
+            if let Some(t) = kind.and_then(|k| super::offload::unary(k, x)) {
+                return Ok(t);
+            }
             let buf = x.buffer();
             let data = <f32 as crate::element::Element>::slice(&buf).unwrap_or(&[][..]);
-            if let (Some(kind), Some(p), Some(s)) = (
-                kind,
-                kernel_provider(),
-                kernels::contiguous_slice(data, x.layout()),
-            ) {
-                if let Some(v) = p.unary_f32(kind, s).filter(|v| v.len() == s.len()) {
-                    drop(buf);
-                    return Tensor::from_vec(v, shape);
-                }
-            }
             let v = kernels::unary(data, x.layout(), f32f);
             drop(buf);
             Tensor::from_vec(v, shape)
@@ -112,7 +107,7 @@ unary_ops! {
         fwd: |v| v.cos(),
         bwd: |g, x, y| g.mul(&x()?.sin()?)?.neg()?;
     /// `tanh(x)`, gradient `g·(1 - y²)` from the output.
-    tanh, "TanhBackward0", None, save_input: false, save_output: true,
+    tanh, "TanhBackward0", Some(UnaryKind::Tanh), save_input: false, save_output: true,
         fwd: |v| crate::kernels::math::Tanh::tanh_kernel(v),
         bwd: |g, x, y| { let y = y()?; g.mul(&y.mul(&y)?.rsub_scalar(1.0)?)? };
     /// Logistic sigmoid, gradient `g·y·(1 - y)`.

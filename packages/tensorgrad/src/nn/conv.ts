@@ -265,6 +265,16 @@ export function maxPool2d(
   ceilMode?: boolean,
   returnIndices?: false,
 ): Tensor;
+/** `returnIndices` known only at run time: `[values, indices]` when true. */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntOrList,
+  stride?: IntOrList | null | MaxPoolOptions,
+  padding?: IntOrList,
+  dilation?: IntOrList,
+  ceilMode?: boolean,
+  returnIndices?: boolean,
+): Tensor | [Tensor, Tensor];
 export function maxPool2d(
   input: Tensor,
   kernelSize: IntOrList,
@@ -297,6 +307,16 @@ export function maxPool1d(
   ceilMode?: boolean,
   returnIndices?: false,
 ): Tensor;
+/** `returnIndices` known only at run time: `[values, indices]` when true. */
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: IntOrList,
+  stride?: IntOrList | null | MaxPoolOptions,
+  padding?: IntOrList,
+  dilation?: IntOrList,
+  ceilMode?: boolean,
+  returnIndices?: boolean,
+): Tensor | [Tensor, Tensor];
 export function maxPool1d(
   input: Tensor,
   kernelSize: IntOrList,

@@ -22,42 +22,114 @@ function red(o: ReductionOptions | undefined): Reduction {
 }
 
 // ---- activations ---------------------------------------------------------------------------
+// `inplace` (PyTorch's last positional argument, or a key of the options object) overwrites
+// the input and returns that same tensor, now carrying the op's grad_fn; like PyTorch, a leaf
+// that requires grad is refused outside noGrad.
+
+/** Options of the activations that only take `inplace`. */
+export interface InplaceOptions {
+  /** Overwrite `input` and return it (default false). */
+  inplace?: boolean;
+}
+
+function flag(v: boolean | InplaceOptions | undefined): boolean {
+  return typeof v === "object" ? (v.inplace ?? false) : (v ?? false);
+}
 
 /** `max(x, 0)`; the gradient at 0 is 0. */
-export function relu(input: Tensor): Tensor {
+export function relu(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.relu_();
+    return input;
+  }
   return input.relu();
 }
+/** In-place {@link relu}: `relu(input, true)`. */
+export function relu_(input: Tensor): Tensor {
+  return relu(input, true);
+}
 /** `min(max(x, 0), 6)` (= `hardtanh(x, 0, 6)`); the gradient is 0 at both bounds. */
-export function relu6(input: Tensor): Tensor {
+export function relu6(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.relu6_();
+    return input;
+  }
   return new Tensor(input._raw.relu6());
 }
 /** `x` for `x > 0`, else `negativeSlope·x`; the gradient at 0 is `negativeSlope`. */
-export function leakyRelu(input: Tensor, negativeSlope: number | { negativeSlope?: number } = 0.01): Tensor {
-  const s = typeof negativeSlope === "number" ? negativeSlope : (negativeSlope.negativeSlope ?? 0.01);
+export function leakyRelu(
+  input: Tensor,
+  negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01,
+  inplace = false,
+): Tensor {
+  const [s, ip] =
+    typeof negativeSlope === "number" ? [negativeSlope, inplace] : [negativeSlope.negativeSlope ?? 0.01, negativeSlope.inplace ?? false];
+  if (ip) {
+    input._raw.leakyRelu_(s);
+    return input;
+  }
   return new Tensor(input._raw.leakyRelu(s));
 }
+/** In-place {@link leakyRelu}. */
+export function leakyRelu_(input: Tensor, negativeSlope = 0.01): Tensor {
+  return leakyRelu(input, negativeSlope, true);
+}
 /** `x` for `x > 0`, else `alpha·(exp(x) - 1)`; the gradient at 0 is `alpha`. */
-export function elu(input: Tensor, alpha: number | { alpha?: number } = 1.0): Tensor {
-  return new Tensor(input._raw.elu(typeof alpha === "number" ? alpha : (alpha.alpha ?? 1.0)));
+export function elu(input: Tensor, alpha: number | { alpha?: number; inplace?: boolean } = 1.0, inplace = false): Tensor {
+  const [a, ip] = typeof alpha === "number" ? [alpha, inplace] : [alpha.alpha ?? 1.0, alpha.inplace ?? false];
+  if (ip) {
+    input._raw.elu_(a);
+    return input;
+  }
+  return new Tensor(input._raw.elu(a));
+}
+/** In-place {@link elu}. */
+export function elu_(input: Tensor, alpha = 1.0): Tensor {
+  return elu(input, alpha, true);
 }
 /** Scaled ELU with PyTorch's constants (alpha ≈ 1.6733, scale ≈ 1.0507). */
-export function selu(input: Tensor): Tensor {
+export function selu(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.selu_();
+    return input;
+  }
   return new Tensor(input._raw.selu());
 }
+/** In-place {@link selu}. */
+export function selu_(input: Tensor): Tensor {
+  return selu(input, true);
+}
 /** `max(0, x) + min(0, alpha·(exp(x/alpha) - 1))`. */
-export function celu(input: Tensor, alpha: number | { alpha?: number } = 1.0): Tensor {
-  return new Tensor(input._raw.celu(typeof alpha === "number" ? alpha : (alpha.alpha ?? 1.0)));
+export function celu(input: Tensor, alpha: number | { alpha?: number; inplace?: boolean } = 1.0, inplace = false): Tensor {
+  const [a, ip] = typeof alpha === "number" ? [alpha, inplace] : [alpha.alpha ?? 1.0, alpha.inplace ?? false];
+  if (ip) {
+    input._raw.celu_(a);
+    return input;
+  }
+  return new Tensor(input._raw.celu(a));
+}
+/** In-place {@link celu}. */
+export function celu_(input: Tensor, alpha = 1.0): Tensor {
+  return celu(input, alpha, true);
 }
 /** Gaussian error linear unit: exact (`approximate: 'none'`, default) or the tanh approximation. */
 export function gelu(input: Tensor, options?: { approximate?: "none" | "tanh" }): Tensor {
   return new Tensor(input._raw.gelu(options?.approximate ?? "none"));
 }
 /** `x·sigmoid(x)`. */
-export function silu(input: Tensor): Tensor {
+export function silu(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.silu_();
+    return input;
+  }
   return new Tensor(input._raw.silu());
 }
 /** `x·tanh(softplus(x))`. */
-export function mish(input: Tensor): Tensor {
+export function mish(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.mish_();
+    return input;
+  }
   return new Tensor(input._raw.mish());
 }
 /** `log(1 + exp(beta·x))/beta`, the identity (gradient 1) where `beta·x > threshold`. */
@@ -76,18 +148,36 @@ export function softsign(input: Tensor): Tensor {
 /** Clamp to `[minVal, maxVal]`; the gradient is 0 at and beyond the bounds. */
 export function hardtanh(
   input: Tensor,
-  minVal: number | { minVal?: number; maxVal?: number } = -1,
+  minVal: number | { minVal?: number; maxVal?: number; inplace?: boolean } = -1,
   maxVal = 1,
+  inplace = false,
 ): Tensor {
-  if (typeof minVal === "object") return new Tensor(input._raw.hardtanh(minVal.minVal ?? -1, minVal.maxVal ?? 1));
-  return new Tensor(input._raw.hardtanh(minVal, maxVal));
+  const [lo, hi, ip] =
+    typeof minVal === "object" ? [minVal.minVal ?? -1, minVal.maxVal ?? 1, minVal.inplace ?? false] : [minVal, maxVal, inplace];
+  if (ip) {
+    input._raw.hardtanh_(lo, hi);
+    return input;
+  }
+  return new Tensor(input._raw.hardtanh(lo, hi));
+}
+/** In-place {@link hardtanh}. */
+export function hardtanh_(input: Tensor, minVal = -1, maxVal = 1): Tensor {
+  return hardtanh(input, minVal, maxVal, true);
 }
 /** `clamp(x + 3, 0, 6) / 6`; gradient `1/6` on the open interval (-3, 3). */
-export function hardsigmoid(input: Tensor): Tensor {
+export function hardsigmoid(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.hardsigmoid_();
+    return input;
+  }
   return new Tensor(input._raw.hardsigmoid());
 }
 /** `x·clamp(x + 3, 0, 6) / 6`. */
-export function hardswish(input: Tensor): Tensor {
+export function hardswish(input: Tensor, inplace: boolean | InplaceOptions = false): Tensor {
+  if (flag(inplace)) {
+    input._raw.hardswish_();
+    return input;
+  }
   return new Tensor(input._raw.hardswish());
 }
 /** 0 on `[-lambd, lambd]`, `x` elsewhere. */
@@ -132,27 +222,65 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: 
 /**
  * Zeroes elements with probability `p` and scales the rest by `1/(1-p)`. The mask comes from
  * the global generator (`manualSeed` makes it reproducible; it follows PyTorch's default CPU
- * bernoulli stream, which PyTorch's MKL builds on Intel CPUs do not use). Identity when
- * `p = 0` or `training = false`.
+ * bernoulli stream, which PyTorch's MKL builds on Intel CPUs do not use). Identity (the input
+ * itself) when `p = 0` or `training = false`. `inplace` overwrites the input and returns it.
  */
 export function dropout(
   input: Tensor,
-  p: number | { p?: number; training?: boolean } = 0.5,
+  p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5,
   training = true,
+  inplace = false,
 ): Tensor {
-  const [prob, train] = typeof p === "object" ? [p.p ?? 0.5, p.training ?? true] : [p, training];
+  const [prob, train, ip] = typeof p === "object" ? [p.p ?? 0.5, p.training ?? true, p.inplace ?? false] : [p, training, inplace];
+  if (ip) {
+    input._raw.dropout_(prob, train);
+    return input;
+  }
   // PyTorch returns the input itself when nothing is dropped
   if ((prob === 0 || !train) && prob >= 0 && prob <= 1) return input;
   return new Tensor(input._raw.dropout(prob, train));
 }
-/** Rows of `weight` picked by the int64/int32 `input`; the `paddingIdx` row gets no gradient. */
+/** Options of {@link embedding}. */
+export interface EmbeddingOptions {
+  /** This row gets no gradient (negative counts from the end). */
+  paddingIdx?: number | null;
+  /** Rows referenced by `input` whose norm exceeds this are first rescaled in place to norm `maxNorm`. */
+  maxNorm?: number | null;
+  /** The p of the `maxNorm` norm (default 2). */
+  normType?: number;
+  /** Divide each row's gradient by how often its index occurs in `input`. */
+  scaleGradByFreq?: boolean;
+  /** Not supported (tensorgrad has no sparse tensors): `true` throws. */
+  sparse?: boolean;
+}
+/** @internal The error for `sparse: true` of embedding and nn.Embedding. */
+export function sparseEmbeddingError(): Error {
+  return new Error(
+    "embedding: sparse=true is not supported: tensorgrad has no sparse tensors, so sparse gradients are not supported (use sparse: false for a dense gradient)",
+  );
+}
+/**
+ * Rows of `weight` picked by the int64/int32 `input`; the `paddingIdx` row gets no gradient.
+ * PyTorch's `maxNorm`: every row `input` references whose `normType`-norm exceeds `maxNorm`
+ * is first scaled in place (no gradient) by `maxNorm / (norm + 1e-7)`, so `weight` changes.
+ * `scaleGradByFreq` divides each row's gradient by its index's count in `input`.
+ */
 export function embedding(
   input: Tensor,
   weight: Tensor,
-  paddingIdx?: number | null | { paddingIdx?: number | null },
+  paddingIdx?: number | null | EmbeddingOptions,
+  maxNorm?: number | null,
+  normType = 2.0,
+  scaleGradByFreq = false,
+  sparse = false,
 ): Tensor {
-  const pi = typeof paddingIdx === "object" && paddingIdx !== null ? paddingIdx.paddingIdx : paddingIdx;
-  return new Tensor(input._raw.embedding(weight._raw, pi ?? undefined));
+  const o: EmbeddingOptions =
+    typeof paddingIdx === "object" && paddingIdx !== null ? paddingIdx : { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse };
+  if (o.sparse) throw sparseEmbeddingError();
+  if (o.maxNorm !== null && o.maxNorm !== undefined) {
+    weight._raw.embeddingRenorm_(input._raw, o.maxNorm, o.normType ?? 2.0);
+  }
+  return new Tensor(input._raw.embedding(weight._raw, o.paddingIdx ?? undefined, o.scaleGradByFreq ?? false));
 }
 /** One-hot encoding (int64) of an int64 tensor, with a trailing class dim (`-1` infers `max + 1`). */
 export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: number } = -1): Tensor {
@@ -318,17 +446,23 @@ export function cosineEmbeddingLoss(
 /** The functions of this file, merged into the public `nn.functional`. */
 export const nnFunctional = {
   relu,
+  relu_,
   relu6,
   leakyRelu,
+  leakyRelu_,
   elu,
+  elu_,
   selu,
+  selu_,
   celu,
+  celu_,
   gelu,
   silu,
   mish,
   softplus,
   softsign,
   hardtanh,
+  hardtanh_,
   hardsigmoid,
   hardswish,
   hardshrink,

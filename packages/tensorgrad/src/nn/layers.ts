@@ -5,16 +5,10 @@ import { noGrad } from "../autograd.js";
 import { tensor, zeros, ones } from "../creation.js";
 import { Module, Parameter } from "./module.js";
 import * as init from "./init.js";
-import * as FM from "./functional.js";
-import * as CM from "./conv.js";
+import * as F from "./functional.js";
+import * as C from "./conv.js";
 import "../ops/views.js";
 import "../ops/indexing.js";
-
-// The functional ops are reached through the module namespaces, so this file type-checks on
-// its own; their signatures are PyTorch's, camelCase, keyword arguments in a trailing object.
-type Fn = (...args: unknown[]) => Tensor;
-const F = FM as unknown as Record<string, Fn>;
-const C = CM as unknown as Record<string, Fn>;
 
 // ---- repr helpers: Python's formatting of floats, bools, tuples, strings -------------------
 
@@ -261,7 +255,7 @@ export class Linear extends Module {
     }
   }
   forward(input: Tensor): Tensor {
-    return F.linear!(input, this.weight, this.bias);
+    return F.linear(input, this.weight, this.bias);
   }
   extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
@@ -291,7 +285,7 @@ export class Bilinear extends Module {
     if (this.bias) init.uniform_(this.bias, -bound, bound);
   }
   forward(input1: Tensor, input2: Tensor): Tensor {
-    return F.bilinear!(input1, input2, this.weight, this.bias);
+    return F.bilinear(input1, input2, this.weight, this.bias);
   }
   extraRepr(): string {
     return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
@@ -444,10 +438,10 @@ abstract class ConvNd extends Module {
     return s;
   }
   /** @internal */
-  protected convForward(fn: string, input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  protected convForward(fn: "conv1d" | "conv2d", input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     if (this.paddingMode !== "zeros") {
-      const padded = F.pad!(input, this._reversedPaddingRepeatedTwice, this.paddingMode);
-      return C[fn]!(padded, weight, bias, this.stride, this.kernelSize.map(() => 0), this.dilation, this.groups);
+      const padded = F.pad(input, this._reversedPaddingRepeatedTwice, this.paddingMode);
+      return C[fn](padded, weight, bias, this.stride, this.kernelSize.map(() => 0), this.dilation, this.groups);
     }
     if (typeof this.padding === "string") {
       // 'valid' is no padding; 'same' pads d*(k-1) per dim, the odd element on the right
@@ -461,11 +455,11 @@ abstract class ConvNd extends Module {
         sym.push(l);
         if (l !== r) symmetric = false;
       }
-      if (symmetric) return C[fn]!(input, weight, bias, this.stride, sym, this.dilation, this.groups);
-      const padded = F.pad!(input, rev, "constant", 0);
-      return C[fn]!(padded, weight, bias, this.stride, sym.map(() => 0), this.dilation, this.groups);
+      if (symmetric) return C[fn](input, weight, bias, this.stride, sym, this.dilation, this.groups);
+      const padded = F.pad(input, rev, "constant", 0);
+      return C[fn](padded, weight, bias, this.stride, sym.map(() => 0), this.dilation, this.groups);
     }
-    return C[fn]!(input, weight, bias, this.stride, this.padding, this.dilation, this.groups);
+    return C[fn](input, weight, bias, this.stride, this.padding, this.dilation, this.groups);
   }
 }
 
@@ -501,7 +495,11 @@ export interface EmbeddingOptions extends FactoryOptions {
   _freeze?: boolean;
 }
 
-/** A lookup table `[num, dim]`, initialised `N(0, 1)` (the padding row zero). */
+/**
+ * A lookup table `[num, dim]`, initialised `N(0, 1)` (the padding row zero). `maxNorm`
+ * renormalises the looked-up rows of `weight` in place on every forward (as PyTorch);
+ * `sparse: true` throws (no sparse gradients).
+ */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
@@ -530,6 +528,8 @@ export class Embedding extends Module {
     this.normType = o.normType ?? 2.0;
     this.scaleGradByFreq = o.scaleGradByFreq ?? false;
     this.sparse = o.sparse ?? false;
+    // no sparse tensors: refuse here rather than train with a dense gradient unasked
+    if (this.sparse) throw F.sparseEmbeddingError();
     if (o._weight) {
       const s = o._weight.shape;
       if (s.length !== 2 || s[0] !== numEmbeddings || s[1] !== embeddingDim) {
@@ -560,7 +560,7 @@ export class Embedding extends Module {
     return new Embedding(rows, cols, { ...o, _weight: embeddings, _freeze: o.freeze ?? true });
   }
   forward(input: Tensor): Tensor {
-    return F.embedding!(input, this.weight, this.paddingIdx, this.maxNorm, this.normType, this.scaleGradByFreq, this.sparse);
+    return F.embedding(input, this.weight, this.paddingIdx, this.maxNorm, this.normType, this.scaleGradByFreq, this.sparse);
   }
   extraRepr(): string {
     let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
@@ -568,7 +568,6 @@ export class Embedding extends Module {
     if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
     if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
     if (this.scaleGradByFreq) s += ", scale_grad_by_freq=True";
-    if (this.sparse) s += ", sparse=True";
     return s;
   }
 }
@@ -607,7 +606,7 @@ export class LayerNorm extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
   forward(input: Tensor): Tensor {
-    return F.layerNorm!(input, this.normalizedShape, this.weight, this.bias, this.eps);
+    return F.layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
   }
   extraRepr(): string {
     return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
@@ -693,7 +692,7 @@ abstract class BatchNormBase extends Module {
     }
     const bnTraining = this.training ? true : this.runningMean === null && this.runningVar === null;
     const useStats = !this.training || this.trackRunningStats;
-    return F.batchNorm!(
+    return F.batchNorm(
       input,
       useStats ? this.runningMean : null,
       useStats ? this.runningVar : null,
@@ -754,7 +753,7 @@ export class GroupNorm extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
   forward(input: Tensor): Tensor {
-    return F.groupNorm!(input, this.numGroups, this.weight, this.bias, this.eps);
+    return F.groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
   }
   extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
@@ -765,14 +764,15 @@ export class GroupNorm extends Module {
 export class Dropout extends Module {
   readonly p: number;
   readonly inplace: boolean;
-  constructor(p = 0.5, inplace = false) {
+  constructor(p: number | { p?: number; inplace?: boolean } = 0.5, inplace = false) {
     super();
-    if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
-    this.p = p;
-    this.inplace = inplace;
+    const [prob, ip] = typeof p === "object" ? [p.p ?? 0.5, p.inplace ?? false] : [p, inplace];
+    if (prob < 0 || prob > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${prob}`);
+    this.p = prob;
+    this.inplace = ip;
   }
   forward(input: Tensor): Tensor {
-    return F.dropout!(input, this.p, this.training, this.inplace);
+    return F.dropout(input, this.p, this.training, this.inplace);
   }
   extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
@@ -780,46 +780,54 @@ export class Dropout extends Module {
 }
 
 // ---- activations -------------------------------------------------------------------------------
+// `inplace` is positional (PyTorch's order) or a key of an options object in first position:
+// `new nn.ReLU(true)`, `new nn.ReLU({ inplace: true })`, `new nn.LeakyReLU({ negativeSlope: 0.2, inplace: true })`.
 
 function inplaceOnly(inplace: boolean): string {
   return inplace ? "inplace=True" : "";
 }
 
-export class ReLU extends Module {
-  constructor(readonly inplace = false) {
+function inplaceArg(v: boolean | F.InplaceOptions): boolean {
+  return typeof v === "object" ? (v.inplace ?? false) : v;
+}
+
+/** A module whose only argument is `inplace`. */
+abstract class InplaceActivation extends Module {
+  readonly inplace: boolean;
+  constructor(inplace: boolean | F.InplaceOptions = false) {
     super();
-  }
-  forward(input: Tensor): Tensor {
-    return F.relu!(input, this.inplace);
+    this.inplace = inplaceArg(inplace);
   }
   extraRepr(): string {
     return inplaceOnly(this.inplace);
   }
 }
 
-export class ReLU6 extends Module {
+export class ReLU extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.relu(input, this.inplace);
+  }
+}
+
+export class ReLU6 extends InplaceActivation {
   readonly minVal = 0.0;
   readonly maxVal = 6.0;
-  constructor(readonly inplace = false) {
-    super();
-  }
   forward(input: Tensor): Tensor {
-    return F.hardtanh!(input, this.minVal, this.maxVal, this.inplace);
-  }
-  extraRepr(): string {
-    return inplaceOnly(this.inplace);
+    return F.hardtanh(input, this.minVal, this.maxVal, this.inplace);
   }
 }
 
 export class LeakyReLU extends Module {
-  constructor(
-    readonly negativeSlope = 0.01,
-    readonly inplace = false,
-  ) {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  constructor(negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01, inplace = false) {
     super();
+    const o = typeof negativeSlope === "object" ? negativeSlope : { negativeSlope, inplace };
+    this.negativeSlope = o.negativeSlope ?? 0.01;
+    this.inplace = o.inplace ?? false;
   }
   forward(input: Tensor): Tensor {
-    return F.leakyRelu!(input, this.negativeSlope, this.inplace);
+    return F.leakyRelu(input, this.negativeSlope, this.inplace);
   }
   extraRepr(): string {
     return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ", inplace=True" : ""}`;
@@ -827,29 +835,25 @@ export class LeakyReLU extends Module {
 }
 
 export class ELU extends Module {
-  constructor(
-    readonly alpha = 1.0,
-    readonly inplace = false,
-  ) {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(alpha: number | { alpha?: number; inplace?: boolean } = 1.0, inplace = false) {
     super();
+    const o = typeof alpha === "object" ? alpha : { alpha, inplace };
+    this.alpha = o.alpha ?? 1.0;
+    this.inplace = o.inplace ?? false;
   }
   forward(input: Tensor): Tensor {
-    return F.elu!(input, this.alpha, this.inplace);
+    return F.elu(input, this.alpha, this.inplace);
   }
   extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
 }
 
-export class SELU extends Module {
-  constructor(readonly inplace = false) {
-    super();
-  }
+export class SELU extends InplaceActivation {
   forward(input: Tensor): Tensor {
-    return F.selu!(input, this.inplace);
-  }
-  extraRepr(): string {
-    return inplaceOnly(this.inplace);
+    return F.selu(input, this.inplace);
   }
 }
 
@@ -860,66 +864,57 @@ export class GELU extends Module {
     this.approximate = typeof approximate === "object" ? (approximate.approximate ?? "none") : approximate;
   }
   forward(input: Tensor): Tensor {
-    return F.gelu!(input, { approximate: this.approximate });
+    return F.gelu(input, { approximate: this.approximate });
   }
   extraRepr(): string {
     return `approximate='${this.approximate}'`;
   }
 }
 
-export class SiLU extends Module {
-  constructor(readonly inplace = false) {
-    super();
-  }
+export class SiLU extends InplaceActivation {
   forward(input: Tensor): Tensor {
-    return F.silu!(input, this.inplace);
+    return F.silu(input, this.inplace);
+  }
+}
+
+export class Mish extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.mish(input, this.inplace);
+  }
+}
+
+export class Hardswish extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.hardswish(input, this.inplace);
   }
   extraRepr(): string {
-    return inplaceOnly(this.inplace);
+    return "";
   }
 }
 
-export class Mish extends Module {
-  constructor(readonly inplace = false) {
-    super();
-  }
+export class Hardsigmoid extends InplaceActivation {
   forward(input: Tensor): Tensor {
-    return F.mish!(input, this.inplace);
+    return F.hardsigmoid(input, this.inplace);
   }
   extraRepr(): string {
-    return inplaceOnly(this.inplace);
-  }
-}
-
-export class Hardswish extends Module {
-  constructor(readonly inplace = false) {
-    super();
-  }
-  forward(input: Tensor): Tensor {
-    return F.hardswish!(input, this.inplace);
-  }
-}
-
-export class Hardsigmoid extends Module {
-  constructor(readonly inplace = false) {
-    super();
-  }
-  forward(input: Tensor): Tensor {
-    return F.hardsigmoid!(input, this.inplace);
+    return "";
   }
 }
 
 export class Hardtanh extends Module {
-  constructor(
-    readonly minVal = -1.0,
-    readonly maxVal = 1.0,
-    readonly inplace = false,
-  ) {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  constructor(minVal: number | { minVal?: number; maxVal?: number; inplace?: boolean } = -1.0, maxVal = 1.0, inplace = false) {
     super();
-    if (maxVal <= minVal) throw new Error(`max_val must be greater than min_val`);
+    const o = typeof minVal === "object" ? minVal : { minVal, maxVal, inplace };
+    this.minVal = o.minVal ?? -1.0;
+    this.maxVal = o.maxVal ?? 1.0;
+    this.inplace = o.inplace ?? false;
+    if (this.maxVal <= this.minVal) throw new Error(`max_val must be greater than min_val`);
   }
   forward(input: Tensor): Tensor {
-    return F.hardtanh!(input, this.minVal, this.maxVal, this.inplace);
+    return F.hardtanh(input, this.minVal, this.maxVal, this.inplace);
   }
   extraRepr(): string {
     return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${this.inplace ? ", inplace=True" : ""}`;
@@ -934,7 +929,7 @@ export class Softplus extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return F.softplus!(input, this.beta, this.threshold);
+    return F.softplus(input, this.beta, this.threshold);
   }
   extraRepr(): string {
     return `beta=${pyFloat(this.beta)}, threshold=${pyFloat(this.threshold)}`;
@@ -943,7 +938,7 @@ export class Softplus extends Module {
 
 export class Softsign extends Module {
   forward(input: Tensor): Tensor {
-    return F.softsign!(input);
+    return F.softsign(input);
   }
 }
 
@@ -952,7 +947,7 @@ export class Hardshrink extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return F.hardshrink!(input, this.lambd);
+    return F.hardshrink(input, this.lambd);
   }
   extraRepr(): string {
     return pyFloat(this.lambd);
@@ -964,7 +959,7 @@ export class Softshrink extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return F.softshrink!(input, this.lambd);
+    return F.softshrink(input, this.lambd);
   }
   extraRepr(): string {
     return pyFloat(this.lambd);
@@ -973,19 +968,19 @@ export class Softshrink extends Module {
 
 export class LogSigmoid extends Module {
   forward(input: Tensor): Tensor {
-    return F.logsigmoid!(input);
+    return F.logsigmoid(input);
   }
 }
 
 export class Tanh extends Module {
   forward(input: Tensor): Tensor {
-    return F.tanh ? F.tanh(input) : input.tanh();
+    return F.tanh(input);
   }
 }
 
 export class Sigmoid extends Module {
   forward(input: Tensor): Tensor {
-    return F.sigmoid ? F.sigmoid(input) : input.sigmoid();
+    return F.sigmoid(input);
   }
 }
 
@@ -1002,7 +997,7 @@ export class Softmax extends Module {
     this.dim = typeof dim === "object" && dim !== null ? (dim.dim ?? null) : dim;
   }
   forward(input: Tensor): Tensor {
-    return F.softmax!(input, this.dim ?? softmaxDim("softmax", input.dim()));
+    return F.softmax(input, this.dim ?? softmaxDim("softmax", input.dim()));
   }
   extraRepr(): string {
     return `dim=${pyValue(this.dim)}`;
@@ -1016,7 +1011,7 @@ export class LogSoftmax extends Module {
     this.dim = typeof dim === "object" && dim !== null ? (dim.dim ?? null) : dim;
   }
   forward(input: Tensor): Tensor {
-    return F.logSoftmax!(input, this.dim ?? softmaxDim("log_softmax", input.dim()));
+    return F.logSoftmax(input, this.dim ?? softmaxDim("log_softmax", input.dim()));
   }
   extraRepr(): string {
     return `dim=${pyValue(this.dim)}`;
@@ -1052,7 +1047,7 @@ export class MSELoss extends Loss {
     super(options.reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss!(input, target, { reduction: this.reduction });
+    return F.mseLoss(input, target, { reduction: this.reduction });
   }
 }
 
@@ -1061,7 +1056,7 @@ export class L1Loss extends Loss {
     super(options.reduction);
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.l1Loss!(input, target, { reduction: this.reduction });
+    return F.l1Loss(input, target, { reduction: this.reduction });
   }
 }
 
@@ -1072,7 +1067,7 @@ export class SmoothL1Loss extends Loss {
     this.beta = options.beta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.smoothL1Loss!(input, target, { reduction: this.reduction, beta: this.beta });
+    return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
 }
 
@@ -1083,7 +1078,7 @@ export class HuberLoss extends Loss {
     this.delta = options.delta ?? 1.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.huberLoss!(input, target, { reduction: this.reduction, delta: this.delta });
+    return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
 }
 
@@ -1096,7 +1091,7 @@ export class CrossEntropyLoss extends WeightedLoss {
     this.labelSmoothing = options.labelSmoothing ?? 0.0;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy!(input, target, {
+    return F.crossEntropy(input, target, {
       weight: this.weight,
       ignoreIndex: this.ignoreIndex,
       reduction: this.reduction,
@@ -1112,7 +1107,7 @@ export class NLLLoss extends WeightedLoss {
     this.ignoreIndex = options.ignoreIndex ?? -100;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.nllLoss!(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+    return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
 
@@ -1121,7 +1116,7 @@ export class BCELoss extends WeightedLoss {
     super(options.weight, options.reduction ?? "mean");
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropy!(input, target, { weight: this.weight, reduction: this.reduction });
+    return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
 }
 
@@ -1138,7 +1133,7 @@ export class BCEWithLogitsLoss extends Loss {
     return (this._registered.get("pos_weight") as Tensor | null) ?? null;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropyWithLogits!(input, target, { weight: this.weight, reduction: this.reduction, posWeight: this.posWeight });
+    return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, reduction: this.reduction, posWeight: this.posWeight });
   }
 }
 
@@ -1149,7 +1144,7 @@ export class KLDivLoss extends Loss {
     this.logTarget = options.logTarget ?? false;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.klDiv!(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+    return F.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
 }
 
@@ -1181,8 +1176,9 @@ export class MaxPool2d extends Module {
     this.returnIndices = o.returnIndices ?? false;
     this.ceilMode = o.ceilMode ?? false;
   }
-  forward(input: Tensor): Tensor {
-    return C.maxPool2d!(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
+  /** The pooled tensor, or `[values, indices]` with `returnIndices`. */
+  forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return C.maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
   }
   extraRepr(): string {
     return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
@@ -1214,7 +1210,7 @@ export class AvgPool2d extends Module {
     this.divisorOverride = o.divisorOverride ?? null;
   }
   forward(input: Tensor): Tensor {
-    return C.avgPool2d!(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
+    return C.avgPool2d(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
   }
   extraRepr(): string {
     return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
@@ -1226,7 +1222,7 @@ export class AdaptiveAvgPool2d extends Module {
     super();
   }
   forward(input: Tensor): Tensor {
-    return C.adaptiveAvgPool2d!(input, this.outputSize);
+    return C.adaptiveAvgPool2d(input, this.outputSize);
   }
   extraRepr(): string {
     const o = this.outputSize;

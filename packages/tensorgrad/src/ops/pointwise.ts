@@ -121,6 +121,8 @@ declare module "../tensor.js" {
     isneginf(): Tensor;
     /** `max(x, 0)`; gradient 0 at 0; nan stays nan and passes the gradient. */
     relu(): Tensor;
+    /** In-place {@link Tensor.relu} (ReluBackward0); refused on a leaf that requires grad outside noGrad. */
+    relu_(): this;
     /**
      * Clamp into `[min, max]` (either may be null/omitted; numbers or tensors, broadcast), or
      * `clamp({ min, max })`. Gradient 1 on the closed interval; `min > max` gives `max`.
@@ -247,6 +249,11 @@ for (const name of UNARY) {
     return new Tensor(this._raw[name]());
   };
 }
+
+Tensor.prototype.relu_ = function <T extends Tensor>(this: T): T {
+  this._raw.relu_();
+  return this;
+};
 
 const ALIASES: [string, string][] = [
   ["absolute", "abs"],
@@ -553,6 +560,10 @@ export function isneginf(input: Tensor): Tensor {
 /** `max(input, 0)`. */
 export function relu(input: Tensor): Tensor {
   return input.relu();
+}
+/** In-place `max(input, 0)`; returns `input`. */
+export function relu_(input: Tensor): Tensor {
+  return input.relu_();
 }
 /** Clamp into `[min, max]` (numbers or tensors; either may be null), or `clamp(x, { min, max })`. */
 export function clamp(input: Tensor, min?: TensorLike | null | ClampOptions, max?: TensorLike | null): Tensor {

@@ -72,6 +72,12 @@ impl Tensor {
 
     /// `F.leaky_relu(x, negative_slope)` (LeakyReluBackward0): gradient `slope` at 0.
     pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
+        self.leaky_relu_impl(negative_slope, false)
+    }
+
+    /// `inplace`: the node of PyTorch's `leaky_relu_` (LeakyReluBackward1), whose backward
+    /// reads the result and so refuses a negative slope.
+    pub(crate) fn leaky_relu_impl(&self, negative_slope: f64, inplace: bool) -> Result<Tensor> {
         let out = map_act(self, "leaky_relu_cpu", &|v| {
             if v > 0.0 {
                 v
@@ -79,7 +85,15 @@ impl Tensor {
                 v * negative_slope
             }
         })?;
-        rec_input("LeakyReluBackward0", self, out, move |g, x| {
+        let name = if inplace {
+            "LeakyReluBackward1"
+        } else {
+            "LeakyReluBackward0"
+        };
+        rec_input(name, self, out, move |g, x| {
+            if inplace && negative_slope < 0.0 {
+                bail!("In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward calculation with negative slope");
+            }
             Tensor::where_(&x.gt_scalar(0.0)?, g, &g.mul_scalar(negative_slope)?)
         })
     }
@@ -87,6 +101,18 @@ impl Tensor {
     /// PyTorch's `elu(x, alpha, scale, input_scale)` (EluBackward0): the negative branch
     /// (`x <= 0`, so the gradient at 0 is `alpha·scale·input_scale`).
     pub fn elu_full(&self, alpha: f64, scale: f64, input_scale: f64) -> Result<Tensor> {
+        self.elu_impl(alpha, scale, input_scale, false)
+    }
+
+    /// `inplace`: the node of PyTorch's `elu_` (EluBackward1), whose backward reads the
+    /// result and so refuses a negative alpha.
+    pub(crate) fn elu_impl(
+        &self,
+        alpha: f64,
+        scale: f64,
+        input_scale: f64,
+        inplace: bool,
+    ) -> Result<Tensor> {
         let out = map_act(self, "elu_cpu", &|v| {
             if v > 0.0 {
                 v * scale
@@ -94,7 +120,15 @@ impl Tensor {
                 ((v * input_scale).exp() - 1.0) * alpha * scale
             }
         })?;
-        rec_input("EluBackward0", self, out, move |g, x| {
+        let name = if inplace {
+            "EluBackward1"
+        } else {
+            "EluBackward0"
+        };
+        rec_input(name, self, out, move |g, x| {
+            if inplace && alpha < 0.0 {
+                bail!("In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead.");
+            }
             let neg = g.mul(
                 &x.mul_scalar(input_scale)?
                     .exp()?
@@ -111,15 +145,23 @@ impl Tensor {
 
     /// `F.selu(x)` = `elu(x, α, scale)` with PyTorch's constants (EluBackward0).
     pub fn selu(&self) -> Result<Tensor> {
-        self.elu_full(SELU_ALPHA, SELU_SCALE, 1.0)
+        self.selu_impl(false)
     }
 
     /// `F.celu(x, alpha)` = `elu(x, alpha, 1, 1/alpha)` (EluBackward0).
     pub fn celu(&self, alpha: f64) -> Result<Tensor> {
+        self.celu_impl(alpha, false)
+    }
+
+    pub(crate) fn celu_impl(&self, alpha: f64, inplace: bool) -> Result<Tensor> {
         if alpha == 0.0 {
             bail!("ZeroDivisionError");
         }
-        self.elu_full(alpha, 1.0, 1.0 / alpha)
+        self.elu_impl(alpha, 1.0, 1.0 / alpha, inplace)
+    }
+
+    pub(crate) fn selu_impl(&self, inplace: bool) -> Result<Tensor> {
+        self.elu_impl(SELU_ALPHA, SELU_SCALE, 1.0, inplace)
     }
 
     /// `F.gelu(x, approximate)` (GeluBackward0), `approximate` "none" (erf) or "tanh".

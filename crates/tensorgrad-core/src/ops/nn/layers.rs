@@ -153,13 +153,18 @@ impl Tensor {
         self.mul(&noise)
     }
 
-    /// `F.embedding(input, weight, padding_idx)` (EmbeddingBackward0): rows of `weight`
-    /// picked by the int64/int32 `input`; the gradient accumulates for repeated indices and
-    /// the `padding_idx` row gets none.
-    pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> Result<Tensor> {
-        if !matches!(input.dtype(), DType::I64 | DType::I32) {
-            bail!("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for embedding)", tensor_type_name(input.dtype()));
-        }
+    /// `F.embedding(input, weight, padding_idx, scale_grad_by_freq)` (EmbeddingBackward0):
+    /// rows of `weight` picked by the int64/int32 `input`; the gradient accumulates for
+    /// repeated indices and the `padding_idx` row gets none. With `scale_grad_by_freq` each
+    /// row's gradient is divided by how often its index occurs in `input` (PyTorch's
+    /// `embedding_dense_backward`: every occurrence adds `grad / count`).
+    pub fn embedding(
+        input: &Tensor,
+        weight: &Tensor,
+        padding_idx: Option<i64>,
+        scale_grad_by_freq: bool,
+    ) -> Result<Tensor> {
+        check_embedding_indices(input, "embedding")?;
         if weight.ndim() != 2 {
             bail!("'weight' must be 2-D");
         }
@@ -193,8 +198,21 @@ impl Tensor {
             Tensor::from_vec(m, vec![idx.len(), 1])
         });
         let pad_mask = pad_mask.transpose()?;
+        // 1/count of each position's index, counted over the whole mini-batch.
+        let inv_freq: Option<Vec<f64>> = scale_grad_by_freq.then(|| {
+            let mut counts = vec![0usize; v];
+            for &i in &idx {
+                counts[i as usize] += 1;
+            }
+            idx.iter()
+                .map(|&i| 1.0 / counts[i as usize] as f64)
+                .collect()
+        });
         record1("EmbeddingBackward0", &[weight], out, false, move |_, g| {
-            let g2 = g.reshape(&[-1, dmodel as isize])?;
+            let mut g2 = g.reshape(&[-1, dmodel as isize])?;
+            if let Some(s) = &inv_freq {
+                g2 = g2.mul(&Tensor::from_f64_slice(s, vec![s.len(), 1], g.dtype())?)?;
+            }
             let g2 = match &pad_mask {
                 Some(m) => g2.masked_fill(m, 0.0)?,
                 None => g2,
@@ -202,6 +220,52 @@ impl Tensor {
             let z = Tensor::zeros(&[v, dmodel], g.dtype());
             Ok(vec![Some(z.index_add(0, &flat, &g2, 1.0)?)])
         })
+    }
+
+    /// `torch.embedding_renorm_(weight, indices, max_norm, norm_type)`, what
+    /// `F.embedding(..., max_norm=)` runs first: every row of this `weight` referenced by
+    /// `indices` (each once) whose `norm_type`-norm exceeds `max_norm` is scaled in place by
+    /// `max_norm / (norm + 1e-7)`. Not differentiable: PyTorch runs it under no_grad, and so
+    /// does this (the version counter is still bumped, so saved copies of `weight` notice).
+    pub fn embedding_renorm_(
+        &self,
+        indices: &Tensor,
+        max_norm: f64,
+        norm_type: f64,
+    ) -> Result<&Tensor> {
+        check_embedding_indices(indices, "embedding_renorm_")?;
+        if self.ndim() != 2 {
+            bail!(
+                "Expected 2-dimensional tensor, but got {}-dimensional tensor for argument #1 'self' (while checking arguments for embedding_renorm_)",
+                self.ndim()
+            );
+        }
+        if !self.dtype().is_floating_point() {
+            bail!(
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
+                crate::ops::kernel_dtype_name(self.dtype())
+            );
+        }
+        let v = self.shape()[0];
+        let mut rows: Vec<i64> = indices.to_f64_vec().iter().map(|&i| i as i64).collect();
+        if rows.iter().any(|&i| i < 0 || i as usize >= v) {
+            bail!("index out of range in self");
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        no_grad(|| -> Result<()> {
+            for r in rows {
+                let row = self.select(0, r as isize)?;
+                // the norm in the weight's dtype, as PyTorch's `row.norm(p).item()`
+                let norm = Tensor::scalar(vector_norm(&row.to_f64_vec(), norm_type), self.dtype())
+                    .to_f64_vec()[0];
+                if norm > max_norm {
+                    row.mul_scalar_(max_norm / (norm + 1e-7))?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(self)
     }
 
     /// `F.one_hot(tensor, num_classes)` (int64 result with a trailing class dim; -1 infers
@@ -413,6 +477,31 @@ fn trilinear(x1: &Tensor, x2: &Tensor, w: &Tensor) -> Result<Tensor> {
             Ok(vec![g1, g2, gw])
         },
     )
+}
+
+/// PyTorch's index dtype check of the embedding ops.
+fn check_embedding_indices(indices: &Tensor, op: &str) -> Result<()> {
+    if !matches!(indices.dtype(), DType::I64 | DType::I32) {
+        bail!("Expected tensor for argument #{} 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for {})", if op == "embedding" { 1 } else { 2 }, tensor_type_name(indices.dtype()), op);
+    }
+    Ok(())
+}
+
+/// `‖x‖_p` as `torch.norm`: p = inf/-inf the max/min |x|, p = 0 the count of non-zeros.
+fn vector_norm(x: &[f64], p: f64) -> f64 {
+    if p == f64::INFINITY {
+        x.iter().fold(0.0, |m, v| m.max(v.abs()))
+    } else if p == f64::NEG_INFINITY {
+        x.iter().fold(f64::INFINITY, |m, v| m.min(v.abs()))
+    } else if p == 0.0 {
+        x.iter().filter(|v| **v != 0.0).count() as f64
+    } else if p == 1.0 {
+        x.iter().map(|v| v.abs()).sum()
+    } else if p == 2.0 {
+        x.iter().map(|v| v * v).sum::<f64>().sqrt()
+    } else {
+        x.iter().map(|v| v.abs().powf(p)).sum::<f64>().powf(1.0 / p)
+    }
 }
 
 /// PyTorch's legacy tensor type names (`torch.FloatTensor`) used in argument-check messages.
