@@ -16,7 +16,9 @@
 //
 // Times are wall-clock by default. Every cell also records the process's on-CPU share while
 // it was timed (CPU time / wall time); the table's footer lists the lowest per library, so a
-// run disturbed by other processes shows it. --clock=cpu reports the process's CPU time
+// run disturbed by other processes shows it; tensorgrad's threaded W1 cells get their own line
+// (CPU time / wall time, at most the thread count: well below it when other processes held
+// cores, or when the threads wait for each other). --clock=cpu reports the process's CPU time
 // instead of wall time: on a shared machine it leaves out the time other processes held the
 // core, but it also counts every thread, so use it for single-threaded comparisons only: under
 // it tensorgrad's threaded W1 rows still use wall clock and its W2-W5 run on one thread (by
@@ -100,7 +102,14 @@ for (const lib of libs) {
     if (key === "memory") continue;
     const vals = ok.map((r) => r.results[key]?.value).filter((v) => v !== undefined);
     const shares = ok.map((r) => r.results[key]?.cpuShare).filter((v) => v !== undefined);
-    cells[key] = { ...ok[0].results[key], value: median(vals), rounds: vals, cpuShare: Math.min(...shares) };
+    const perWall = ok.map((r) => r.results[key]?.cpuPerWall).filter((v) => v !== undefined);
+    cells[key] = {
+      ...ok[0].results[key],
+      value: median(vals),
+      rounds: vals,
+      ...(shares.length ? { cpuShare: Math.min(...shares) } : {}),
+      ...(perWall.length ? { cpuPerWall: Math.min(...perWall) } : {}),
+    };
   }
   const mem = ok.find((r) => r.results.memory)?.results.memory;
   if (mem) cells.memory = mem;
@@ -191,6 +200,14 @@ if (blas?.gflops) {
     .filter(Boolean);
   if (parts.length)
     console.log(`lowest on-CPU share while timing (CPU time / wall time; < 0.9: other processes took the core): ${parts.join(", ")}`);
+}
+{
+  const t = Object.entries(results.tensorgrad?.results ?? {}).filter(([k]) => k.startsWith("W1T_"));
+  if (t.length)
+    console.log(
+      `tensorgrad threaded W1, lowest CPU time / wall time (of ${t[0][1].threads} threads): ` +
+        t.map(([k, c]) => `N=${k.slice(4)} ${c.cpuPerWall?.toFixed(2) ?? "-"}`).join(", "),
+    );
 }
 const mem = results.tensorgrad?.results.memory;
 if (mem) {
