@@ -146,6 +146,15 @@ impl BackwardCtx<'_> {
     pub fn needs_input_grad(&self, i: usize) -> bool {
         matches!(self.node.next_edges.get(i), Some(Some(_)))
     }
+    /// The gradient for input `i` computed by `f`, or `None` without calling it when that input
+    /// takes no part in the graph (the usual shape of a backward rule's per-input branch).
+    pub fn grad_if(&self, i: usize, f: impl FnOnce() -> Result<Tensor>) -> Result<Option<Tensor>> {
+        if self.needs_input_grad(i) {
+            f().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
 
     /// Output `i` of this node, reattached to the node so double-backward sees it.
     pub fn output(&self, i: usize) -> Result<Tensor> {

@@ -208,16 +208,8 @@ impl Tensor {
         record1("DivBackward0", &[self, other], out, false, move |ctx, g| {
             let (a, b) = (a.get()?, b.get()?);
             // PyTorch: self: g/other; other: -g * ((self/other)/other)
-            let ga = if ctx.needs_input_grad(0) {
-                Some(g.div(b)?.sum_to(a.shape())?)
-            } else {
-                None
-            };
-            let gb = if ctx.needs_input_grad(1) {
-                Some(g.neg()?.mul(&a.div(b)?.div(b)?)?.sum_to(b.shape())?)
-            } else {
-                None
-            };
+            let ga = ctx.grad_if(0, || g.div(b)?.sum_to(a.shape()))?;
+            let gb = ctx.grad_if(1, || g.neg()?.mul(&a.div(b)?.div(b)?)?.sum_to(b.shape()))?;
             Ok(vec![ga, gb])
         })
     }

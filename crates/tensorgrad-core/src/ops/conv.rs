@@ -397,12 +397,10 @@ fn convolution(
             };
             let mut grads = vec![dx, dw];
             if ctx.num_inputs() > 2 {
-                grads.push(if ctx.needs_input_grad(2) {
+                grads.push(ctx.grad_if(2, || {
                     let dims: Vec<isize> = std::iter::once(0).chain(2..nd as isize).collect();
-                    Some(h.sum_dims(&dims, false)?)
-                } else {
-                    None
-                });
+                    h.sum_dims(&dims, false)
+                })?);
             }
             Ok(grads)
         },

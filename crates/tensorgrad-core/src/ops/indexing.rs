@@ -353,11 +353,7 @@ impl Tensor {
                 } else {
                     Some(g.index_put(&idx, &Tensor::scalar(0.0, g.dtype()), false)?)
                 };
-                let gv = if ctx.needs_input_grad(1) {
-                    Some(g.index_tensors(&idx)?.sum_to(&vshape)?)
-                } else {
-                    None
-                };
+                let gv = ctx.grad_if(1, || g.index_tensors(&idx)?.sum_to(&vshape))?;
                 Ok(vec![gs, gv])
             },
         )
@@ -451,16 +447,8 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gs = if ctx.needs_input_grad(0) {
-                    Some(g.scatter_value(d as isize, &idx, 0.0)?)
-                } else {
-                    None
-                };
-                let gsrc = if ctx.needs_input_grad(1) {
-                    Some(g.gather(d as isize, &idx)?)
-                } else {
-                    None
-                };
+                let gs = ctx.grad_if(0, || g.scatter_value(d as isize, &idx, 0.0))?;
+                let gsrc = ctx.grad_if(1, || g.gather(d as isize, &idx))?;
                 Ok(vec![gs, gsrc])
             },
         )
@@ -499,11 +487,7 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gsrc = if ctx.needs_input_grad(1) {
-                    Some(g.gather(d as isize, &idx)?)
-                } else {
-                    None
-                };
+                let gsrc = ctx.grad_if(1, || g.gather(d as isize, &idx))?;
                 Ok(vec![Some(g.clone()), gsrc])
             },
         )
@@ -634,15 +618,13 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gsrc = if ctx.needs_input_grad(1) {
+                let gsrc = ctx.grad_if(1, || {
                     let mut s = g.index_select(d as isize, &idx)?;
                     if alpha != 1.0 {
                         s = s.mul_scalar(alpha)?;
                     }
-                    Some(s.reshape_usize(&sshape)?)
-                } else {
-                    None
-                };
+                    s.reshape_usize(&sshape)
+                })?;
                 Ok(vec![Some(g.clone()), gsrc])
             },
         )
@@ -711,17 +693,11 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gs = if ctx.needs_input_grad(0) {
-                    Some(g.masked_fill(&m, 0.0)?.sum_to(&in_shape)?)
-                } else {
-                    None
-                };
-                let gv = if ctx.needs_input_grad(1) {
+                let gs = ctx.grad_if(0, || g.masked_fill(&m, 0.0)?.sum_to(&in_shape))?;
+                let gv = ctx.grad_if(1, || {
                     let zero = Tensor::scalar(0.0, g.dtype());
-                    Some(Tensor::where_(&m, g, &zero)?.sum()?)
-                } else {
-                    None
-                };
+                    Tensor::where_(&m, g, &zero)?.sum()
+                })?;
                 Ok(vec![gs, gv])
             },
         )

@@ -579,11 +579,7 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gi = if ctx.needs_input_grad(0) {
-                    Some(maybe_multiply(g, beta)?.sum_to(&in_shape)?)
-                } else {
-                    None
-                };
+                let gi = ctx.grad_if(0, || maybe_multiply(g, beta)?.sum_to(&in_shape))?;
                 let g1 = match (&s2, ctx.needs_input_grad(1)) {
                     (Some(b), true) => Some(maybe_multiply(&g.mm(&b.get()?.t()?)?, alpha)?),
                     _ => None,
@@ -642,11 +638,7 @@ impl Tensor {
             out,
             false,
             move |ctx, g| {
-                let gi = if ctx.needs_input_grad(0) {
-                    Some(maybe_multiply(g, beta)?.sum_to(&in_shape)?)
-                } else {
-                    None
-                };
+                let gi = ctx.grad_if(0, || maybe_multiply(g, beta)?.sum_to(&in_shape))?;
                 let g1 = match (&s2, ctx.needs_input_grad(1)) {
                     (Some(b), true) => {
                         Some(maybe_multiply(&g.bmm(&b.get()?.transpose(1, 2)?)?, alpha)?)

@@ -562,27 +562,23 @@ impl Tensor {
             }
             if let Some(l) = lo {
                 let i = grads.len();
-                grads.push(if ctx.needs_input_grad(i) {
+                grads.push(ctx.grad_if(i, || {
                     let mask = match hi {
                         Some(h) => x.lt(l)?.logical_and(&l.lt(h)?)?,
                         None => x.lt(l)?,
                     };
-                    Some(Tensor::where_(&mask, g, &zero)?.sum_to(l.shape())?)
-                } else {
-                    None
-                });
+                    Tensor::where_(&mask, g, &zero)?.sum_to(l.shape())
+                })?);
             }
             if let Some(h) = hi {
                 let i = grads.len();
-                grads.push(if ctx.needs_input_grad(i) {
+                grads.push(ctx.grad_if(i, || {
                     let mask = match lo {
                         Some(l) => x.gt(h)?.logical_or(&h.lt(l)?)?,
                         None => x.gt(h)?,
                     };
-                    Some(Tensor::where_(&mask, g, &zero)?.sum_to(h.shape())?)
-                } else {
-                    None
-                });
+                    Tensor::where_(&mask, g, &zero)?.sum_to(h.shape())
+                })?);
             }
             Ok(grads)
         })
@@ -802,21 +798,9 @@ impl Tensor {
             false,
             move |ctx, g| {
                 let (s, e, w) = (ss.get()?, se.get()?, sw.get()?);
-                let gs = if ctx.needs_input_grad(0) {
-                    Some(g.mul(&w.rsub_scalar(1.0)?)?.sum_to(s.shape())?)
-                } else {
-                    None
-                };
-                let ge = if ctx.needs_input_grad(1) {
-                    Some(g.mul(w)?.sum_to(e.shape())?)
-                } else {
-                    None
-                };
-                let gw = if ctx.needs_input_grad(2) {
-                    Some(g.mul(&e.sub(s)?)?.sum_to(w.shape())?)
-                } else {
-                    None
-                };
+                let gs = ctx.grad_if(0, || g.mul(&w.rsub_scalar(1.0)?)?.sum_to(s.shape()))?;
+                let ge = ctx.grad_if(1, || g.mul(w)?.sum_to(e.shape()))?;
+                let gw = ctx.grad_if(2, || g.mul(&e.sub(s)?)?.sum_to(w.shape()))?;
                 Ok(vec![gs, ge, gw])
             },
         )
@@ -855,21 +839,9 @@ impl Tensor {
             move |ctx, g| {
                 let (s, a, b) = (s0.get()?, s1.get()?, s2.get()?);
                 Ok(vec![
-                    if ctx.needs_input_grad(0) {
-                        Some(g.sum_to(s.shape())?)
-                    } else {
-                        None
-                    },
-                    if ctx.needs_input_grad(1) {
-                        Some(g.mul(&b.mul_scalar(value)?)?.sum_to(a.shape())?)
-                    } else {
-                        None
-                    },
-                    if ctx.needs_input_grad(2) {
-                        Some(g.mul(&a.mul_scalar(value)?)?.sum_to(b.shape())?)
-                    } else {
-                        None
-                    },
+                    ctx.grad_if(0, || g.sum_to(s.shape()))?,
+                    ctx.grad_if(1, || g.mul(&b.mul_scalar(value)?)?.sum_to(a.shape()))?,
+                    ctx.grad_if(2, || g.mul(&a.mul_scalar(value)?)?.sum_to(b.shape()))?,
                 ])
             },
         )
@@ -904,27 +876,15 @@ impl Tensor {
             move |ctx, g| {
                 let (s, a, b) = (s0.get()?, s1.get()?, s2.get()?);
                 Ok(vec![
-                    if ctx.needs_input_grad(0) {
-                        Some(g.sum_to(s.shape())?)
-                    } else {
-                        None
-                    },
-                    if ctx.needs_input_grad(1) {
-                        Some(g.mul(&b.rdiv_scalar(value)?)?.sum_to(a.shape())?)
-                    } else {
-                        None
-                    },
-                    if ctx.needs_input_grad(2) {
-                        Some(
-                            g.neg()?
-                                .mul_scalar(value)?
-                                .mul(a)?
-                                .div(&b.mul(b)?)?
-                                .sum_to(b.shape())?,
-                        )
-                    } else {
-                        None
-                    },
+                    ctx.grad_if(0, || g.sum_to(s.shape()))?,
+                    ctx.grad_if(1, || g.mul(&b.rdiv_scalar(value)?)?.sum_to(a.shape()))?,
+                    ctx.grad_if(2, || {
+                        g.neg()?
+                            .mul_scalar(value)?
+                            .mul(a)?
+                            .div(&b.mul(b)?)?
+                            .sum_to(b.shape())
+                    })?,
                 ])
             },
         )

@@ -961,13 +961,7 @@ impl Tensor {
         let n = tensors.len();
         record1("StackBackward0", &refs, out, false, move |ctx, g| {
             (0..n)
-                .map(|i| {
-                    if ctx.needs_input_grad(i) {
-                        Ok(Some(g.select(d as isize, i as isize)?))
-                    } else {
-                        Ok(None)
-                    }
-                })
+                .map(|i| ctx.grad_if(i, || g.select(d as isize, i as isize)))
                 .collect()
         })
     }

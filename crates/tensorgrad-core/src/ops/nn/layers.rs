@@ -455,25 +455,17 @@ fn trilinear(x1: &Tensor, x2: &Tensor, w: &Tensor) -> Result<Tensor> {
         move |ctx, g| {
             let (x1, x2, w) = (s1.get()?, s2.get()?, sw.get()?);
             let gu = g.unsqueeze(2)?; // [N, O, 1]
-            let g1 = if ctx.needs_input_grad(0) {
-                Some(gu.mul(&part(x2, w)?)?.sum_dims(&[1], false)?)
-            } else {
-                None
-            };
-            let g2 = if ctx.needs_input_grad(1) {
+            let g1 = ctx.grad_if(0, || gu.mul(&part(x2, w)?)?.sum_dims(&[1], false))?;
+            let g2 = ctx.grad_if(1, || {
                 // Σ_i x1[n,i] W[o,i,j] -> [N, O, J]
                 let wp = w.permute(&[1, 0, 2])?.reshape(&[ii, oi * ji])?;
                 let t = x1.matmul(&wp)?.reshape(&[ni, oi, ji])?;
-                Some(gu.mul(&t)?.sum_dims(&[1], false)?)
-            } else {
-                None
-            };
-            let gw = if ctx.needs_input_grad(2) {
+                gu.mul(&t)?.sum_dims(&[1], false)
+            })?;
+            let gw = ctx.grad_if(2, || {
                 let a = gu.mul(&x1.unsqueeze(1)?)?.reshape(&[ni, oi * ii])?;
-                Some(a.t()?.matmul(x2)?.reshape(&[oi, ii, ji])?)
-            } else {
-                None
-            };
+                a.t()?.matmul(x2)?.reshape(&[oi, ii, ji])
+            })?;
             Ok(vec![g1, g2, gw])
         },
     )

@@ -104,16 +104,8 @@ fn pointwise_loss(
     record1(name, &[&x, &y], out, false, move |ctx, g| {
         let (x, y) = (sx.get()?, sy.get()?);
         let g = scale_grad(g, r, n)?;
-        let gx = if ctx.needs_input_grad(0) {
-            Some(dx(&g, x, y)?)
-        } else {
-            None
-        };
-        let gy = if ctx.needs_input_grad(1) {
-            Some(dy(&g, x, y)?)
-        } else {
-            None
-        };
+        let gx = ctx.grad_if(0, || dx(&g, x, y))?;
+        let gy = ctx.grad_if(1, || dy(&g, x, y))?;
         Ok(vec![gx, gy])
     })
 }
@@ -274,18 +266,14 @@ impl Tensor {
                 if let Some(w) = &w {
                     g = g.mul(w)?;
                 }
-                let gx = if ctx.needs_input_grad(0) {
+                let gx = ctx.grad_if(0, || {
                     let den = x.mul(&x.rsub_scalar(1.0)?)?.clamp_min(1e-12)?;
-                    Some(g.mul(&x.sub(y)?)?.div(&den)?)
-                } else {
-                    None
-                };
-                let gy = if ctx.needs_input_grad(1) {
+                    g.mul(&x.sub(y)?)?.div(&den)
+                })?;
+                let gy = ctx.grad_if(1, || {
                     let logit = x.log()?.sub(&x.rsub_scalar(1.0)?.log()?)?;
-                    Some(g.mul(&logit)?.neg()?)
-                } else {
-                    None
-                };
+                    g.mul(&logit)?.neg()
+                })?;
                 Ok(vec![gx, gy])
             },
         )
@@ -339,7 +327,7 @@ impl Tensor {
                 if let Some(w) = &w {
                     g = g.mul(w)?;
                 }
-                let gx = if ctx.needs_input_grad(0) {
+                let gx = ctx.grad_if(0, || {
                     let d = match &pw {
                         Some(pw) => {
                             let t = pw.mul(y)?;
@@ -347,19 +335,15 @@ impl Tensor {
                         }
                         None => x.sigmoid()?.sub(y)?,
                     };
-                    Some(d.mul(&g)?.sum_to(&xs)?)
-                } else {
-                    None
-                };
-                let gy = if ctx.needs_input_grad(1) {
+                    d.mul(&g)?.sum_to(&xs)
+                })?;
+                let gy = ctx.grad_if(1, || {
                     let d = match &pw {
                         Some(pw) => x.neg()?.logsigmoid()?.sub(&x.logsigmoid()?.mul(pw)?)?,
                         None => x.neg()?,
                     };
-                    Some(d.mul(&g)?.sum_to(&ys)?)
-                } else {
-                    None
-                };
+                    d.mul(&g)?.sum_to(&ys)
+                })?;
                 Ok(vec![gx, gy])
             },
         )
