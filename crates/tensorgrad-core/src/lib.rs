@@ -21,7 +21,7 @@ pub use dtype::DType;
 pub use error::{Error, Result};
 pub use kernels::provider::{
     set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle,
-    KernelProvider, Operand, Output, UnaryKind,
+    KernelProvider, Offer, Operand, Output, UnaryKind,
 };
 pub use random::manual_seed;
 pub use tensor::Tensor;

@@ -15,14 +15,15 @@
 //! host views only and the output to write in place; it never sees a device array.
 //!
 //! Which methods exist (`has*`) and the smallest products worth offering (`matmulMinWork`,
-//! `matmulIntoMinWork`) are read once, at install: with only the pool installed (the default
-//! when threads are on), elementwise ops and small products never cross into JavaScript.
+//! `matmulIntoMinWork`) are read once, at install (`offers`): with only the pool installed (the
+//! default when threads are on), elementwise ops are not even prepared for a provider, and
+//! small products never cross into JavaScript.
 
 use std::any::Any;
 use std::rc::Rc;
 use tensorgrad_core::{
     set_kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceData, DeviceHandle,
-    KernelProvider, Operand, Output, UnaryKind,
+    KernelProvider, Offer, Operand, Output, UnaryKind,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -312,6 +313,16 @@ impl KernelProvider for JsProvider {
     }
     fn takes_device(&self) -> bool {
         self.resident
+    }
+    fn offers(&self, op: Offer) -> bool {
+        match op {
+            Offer::Matmul => self.matmul_min_work.is_some(),
+            Offer::Binary => self.binary,
+            Offer::Scalar => self.scalar,
+            Offer::Unary => self.unary,
+            Offer::Sum => self.sum,
+            Offer::Conv2d => self.conv2d,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ const pool = (tg as unknown as { _threads: { stats(): Stats } })._threads;
 const DEFAULT = getNumThreads();
 
 describe.skipIf(!pool.stats().available)("gpu.js and the matmul thread pool", () => {
-  const m = 160, k = 170, n = 180; // m·k·n above the pool's threshold (128³)
+  const m = 160, k = 170, n = 180; // m·k·n above the pool's threshold (160³)
   const a = t2(randomArray(m * k, 1), m, k);
   const b = t2(randomArray(k * n, 2), k, n);
   const c = t2(randomArray(n * 150, 3), n, 150);

@@ -24,16 +24,17 @@ import {
 
 /**
  * Products (m·k·n) below this run on one thread: the copies, the repacking and the wake-up do
- * not pay. Measured on 2 cores (bench/threads.mjs conditions, all products offered): 96³ 0.75x,
- * 128³ 1.2x, 160³ 1.34x, 256³ 1.55x of one thread.
+ * not pay. Measured on 2 cores with the 4×8 GEMM (every product offered, clean interleaved
+ * samples): 96³ runs at 0.65x of one thread, 128³ at 0.98x, 160³ at 1.06x, 256³ at 1.3x.
  */
-export const MIN_WORK = 128 * 128 * 128;
+export const MIN_WORK = 160 * 160 * 160;
 /** Each participating thread gets at least this much work (m·k·n). */
 const MIN_WORK_PER_THREAD = MIN_WORK / 2;
 /** A chunk of the dynamic tail is worth at least this much work (m·k·n). */
 const MIN_TAIL_CHUNK_WORK = MIN_WORK / 4;
-/** Shares are rounded to these multiples (whole 4×8 register tiles of the GEMM). */
-const ROW_ALIGN = 24;
+/** Chunks are rounded to these multiples (whole 4×8 register tiles of the GEMM; 8 rows keep
+ * a small product's tail chunks even). */
+const ROW_ALIGN = 8;
 const COL_ALIGN = 16;
 /** Floats the GEMM writes per element of A it packs (f32 A panels are pre-splatted to 4 lanes). */
 const A_SPLAT = 4;

@@ -31,7 +31,7 @@ function rand(shape: number[], seed: number): Tensor {
 async function withThreads<T>(n: number, f: () => T): Promise<{ value: T; jobs: number; workerChunks: number }> {
   setNumThreads(n);
   if (n > 1) {
-    const warm = rand([128, 128], 9);
+    const warm = rand([192, 192], 9);
     for (let i = 0; i < 500 && internal.stats().workersReady < n - 1; i++) {
       warm.matmul(warm.t()).matmul(warm); // large enough to start the pool
       await new Promise((r) => setTimeout(r, 10));
@@ -100,12 +100,12 @@ describe("threads API", () => {
 describe("thread pool matmul = one thread", () => {
   // [label, A shape (as stored), B shape (as stored), transpose A?, transpose B?, split by columns?]
   const cases: [string, number[], number[], boolean, boolean, boolean][] = [
-    ["odd shapes", [131, 257], [257, 67], false, false, false],
-    ["Aᵀ (a transposed view)", [257, 131], [257, 67], true, false, false],
-    ["Bᵀ", [131, 257], [67, 257], false, true, false],
-    ["Aᵀ and Bᵀ", [257, 131], [67, 257], true, true, false],
-    ["few rows, many columns", [7, 330], [330, 999], false, false, true],
-    ["few rows, Bᵀ", [5, 451], [1001, 451], false, true, true],
+    ["odd shapes", [131, 257], [257, 131], false, false, false],
+    ["Aᵀ (a transposed view)", [257, 131], [257, 131], true, false, false],
+    ["Bᵀ", [131, 257], [131, 257], false, true, false],
+    ["Aᵀ and Bᵀ", [257, 131], [131, 257], true, true, false],
+    ["few rows, many columns", [9, 460], [460, 999], false, false, true],
+    ["few rows, Bᵀ", [5, 821], [1001, 821], false, true, true],
     ["a batch of 64 rows, Bᵀ (a linear layer's g·Wᵀ)", [64, 256], [784, 256], false, true, true],
     ["square 200", [200, 200], [200, 200], false, false, false],
   ];
@@ -126,8 +126,8 @@ describe("thread pool matmul = one thread", () => {
   }
 
   it("batched matmul (each product of the batch is split)", async () => {
-    const A = rand([3, 97, 211], 3);
-    const B = rand([3, 211, 113], 4);
+    const A = rand([3, 131, 211], 3);
+    const B = rand([3, 211, 157], 4);
     const one = (await withThreads(1, () => flat([A.bmm(B), A.matmul(B)]))).value;
     const many = await onWorkers(2, () => flat([A.bmm(B), A.matmul(B)]));
     expect(many.jobsPerRun).toBe(6);
@@ -138,9 +138,9 @@ describe("thread pool matmul = one thread", () => {
     const run = () => {
       const A = rand([150, 190], 5).requiresGrad_(true);
       const B = rand([190, 170], 6).requiresGrad_(true);
-      const W = rand([170, 130], 7).requiresGrad_(true);
+      const W = rand([170, 170], 7).requiresGrad_(true);
       const y = A.matmul(B).relu().matmul(W);
-      y.mul(rand([150, 130], 8)).sum().backward();
+      y.mul(rand([150, 170], 8)).sum().backward();
       return flat([y, A.grad!, B.grad!, W.grad!]);
     };
     const one = (await withThreads(1, run)).value;

@@ -15,8 +15,34 @@
 //! output buffer to fill in place (the wasm bindings answer it with the matmul thread pool).
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+/// The op families offered to a provider (see [`KernelProvider::offers`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// `matmul_f32` (`matmul_into_f32`, the second offer of a product, is always made).
+    Matmul,
+    Binary,
+    Scalar,
+    Unary,
+    Sum,
+    Conv2d,
+}
+
+impl Offer {
+    pub const ALL: [Offer; 6] = [
+        Offer::Matmul,
+        Offer::Binary,
+        Offer::Scalar,
+        Offer::Unary,
+        Offer::Sum,
+        Offer::Conv2d,
+    ];
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnaryKind {
@@ -245,17 +271,40 @@ pub trait KernelProvider {
     fn takes_device(&self) -> bool {
         false
     }
+    /// Whether ops of this family may be offered at all (asked once, at install): the others
+    /// are never prepared for the provider, so one that only computes products in place (the
+    /// thread pool, installed by default) costs elementwise ops nothing.
+    fn offers(&self, _op: Offer) -> bool {
+        true
+    }
 }
 
 thread_local! {
     static PROVIDER: RefCell<Option<Rc<dyn KernelProvider>>> = const { RefCell::new(None) };
+    /// Bit `op as u8` set: the installed provider offers that family.
+    static OFFERS: Cell<u8> = const { Cell::new(0) };
 }
 
 /// Install (or with `None`, remove) the external kernel provider.
 pub fn set_kernel_provider(p: Option<Rc<dyn KernelProvider>>) {
+    let mask = p.as_ref().map_or(0, |p| {
+        Offer::ALL
+            .iter()
+            .filter(|&&op| p.offers(op))
+            .fold(0, |m, op| m | op.bit())
+    });
+    OFFERS.with(|c| c.set(mask));
     PROVIDER.with(|cell| *cell.borrow_mut() = p);
 }
 
 pub fn kernel_provider() -> Option<Rc<dyn KernelProvider>> {
     PROVIDER.with(|cell| cell.borrow().clone())
+}
+
+/// The installed provider, if it takes ops of family `op`.
+pub fn kernel_provider_for(op: Offer) -> Option<Rc<dyn KernelProvider>> {
+    if OFFERS.with(|c| c.get()) & op.bit() == 0 {
+        return None;
+    }
+    kernel_provider()
 }

@@ -6,7 +6,9 @@
 use super::with_slice;
 use crate::autograd::saved::Saved;
 use crate::element::Numeric;
-use crate::kernels::provider::{kernel_provider, KernelProvider, Operand, Output};
+use crate::kernels::provider::{
+    kernel_provider, kernel_provider_for, KernelProvider, Offer, Operand, Output,
+};
 use crate::shape::Layout;
 use crate::tensor::{record1, Tensor};
 use crate::{bail, Result};
@@ -118,7 +120,8 @@ pub(crate) fn product(
     let offer_new = match super::offload::matmul(a, &la, b, &lb, &out_shape) {
         super::offload::Offered::Done(t) => return Ok(t),
         super::offload::Offered::Declined => false,
-        super::offload::Offered::No => true,
+        // (a provider without `matmul_f32`, such as the pool alone, is not asked again)
+        super::offload::Offered::No => kernel_provider_for(Offer::Matmul).is_some(),
     };
     let provider = kernel_provider();
     crate::numeric_dispatch!(a.dtype(), op, T => {

@@ -6,8 +6,8 @@
 
 use crate::dtype::DType;
 use crate::kernels::provider::{
-    kernel_provider, BinaryKind, ConvGeometry, ConvKind, DeviceHandle, KernelProvider, Operand,
-    Output, UnaryKind,
+    kernel_provider_for, BinaryKind, ConvGeometry, ConvKind, DeviceHandle, KernelProvider, Offer,
+    Operand, Output, UnaryKind,
 };
 use crate::shape::{numel, Layout};
 use crate::storage::{Buffer, Storage};
@@ -34,10 +34,10 @@ impl Arg<'_> {
     }
 }
 
-/// The provider, for float32 data only (float64 never leaves the core).
-pub(crate) fn provider_for(dtype: DType) -> Option<Rc<dyn KernelProvider>> {
+/// The provider, for float32 data only (float64 never leaves the core), if it takes `op`.
+pub(crate) fn provider_for(dtype: DType, op: Offer) -> Option<Rc<dyn KernelProvider>> {
     if dtype == DType::F32 {
-        kernel_provider()
+        kernel_provider_for(op)
     } else {
         None
     }
@@ -97,9 +97,9 @@ pub(crate) fn binary(kind: BinaryKind, a: &Tensor, b: &Tensor, shape: &[usize]) 
     if b.dtype() != DType::F32 {
         return None;
     }
-    let p = provider_for(a.dtype())?;
     let (same_a, same_b) = (a.shape() == shape, b.shape() == shape);
     if same_a && same_b {
+        let p = provider_for(a.dtype(), Offer::Binary)?;
         let (x, y) = (contiguous_arg(&*p, a)?, contiguous_arg(&*p, b)?);
         let out = p.binary_f32(kind, x.operand(), y.operand())?;
         return output_tensor(out, shape.to_vec());
@@ -111,6 +111,7 @@ pub(crate) fn binary(kind: BinaryKind, a: &Tensor, b: &Tensor, shape: &[usize]) 
     } else {
         return None;
     };
+    let p = provider_for(a.dtype(), Offer::Scalar)?;
     let c = s.buffer().get_f64(s.layout().offset) as f32;
     let xa = contiguous_arg(&*p, x)?;
     let out = p.scalar_f32(kind, xa.operand(), c, scalar_first)?;
@@ -119,14 +120,14 @@ pub(crate) fn binary(kind: BinaryKind, a: &Tensor, b: &Tensor, shape: &[usize]) 
 
 /// `x ⊙ c` (or `c ⊙ x`) for a float32 tensor and a float32 scalar.
 pub(crate) fn scalar(kind: BinaryKind, x: &Tensor, c: f32, scalar_first: bool) -> Option<Tensor> {
-    let p = provider_for(x.dtype())?;
+    let p = provider_for(x.dtype(), Offer::Scalar)?;
     let xa = contiguous_arg(&*p, x)?;
     let out = p.scalar_f32(kind, xa.operand(), c, scalar_first)?;
     output_tensor(out, x.shape().to_vec())
 }
 
 pub(crate) fn unary(kind: UnaryKind, x: &Tensor) -> Option<Tensor> {
-    let p = provider_for(x.dtype())?;
+    let p = provider_for(x.dtype(), Offer::Unary)?;
     let xa = contiguous_arg(&*p, x)?;
     let out = p.unary_f32(kind, xa.operand())?;
     output_tensor(out, x.shape().to_vec())
@@ -134,7 +135,7 @@ pub(crate) fn unary(kind: UnaryKind, x: &Tensor) -> Option<Tensor> {
 
 /// The full sum of a contiguous float32 tensor, shaped `out_shape` (one element).
 pub(crate) fn sum(x: &Tensor, out_shape: Vec<usize>) -> Option<Tensor> {
-    let p = provider_for(x.dtype())?;
+    let p = provider_for(x.dtype(), Offer::Sum)?;
     let xa = contiguous_arg(&*p, x)?;
     let out = p.sum_f32(xa.operand())?;
     output_tensor(out, out_shape)
@@ -177,7 +178,7 @@ pub(crate) fn matmul(
     {
         return Offered::No;
     }
-    let Some(p) = provider_for(a.dtype()) else {
+    let Some(p) = provider_for(a.dtype(), Offer::Matmul) else {
         return Offered::No;
     };
     let (Some((ta, sa)), Some((tb, sb))) = (matrix_span(la), matrix_span(lb)) else {
@@ -206,7 +207,7 @@ pub(crate) fn conv2d(
     if b.dtype() != DType::F32 || geom.macs() == 0 {
         return None;
     }
-    let p = provider_for(a.dtype())?;
+    let p = provider_for(a.dtype(), Offer::Conv2d)?;
     let (la, lb, lo) = geom.lens(kind);
     if a.numel() != la || b.numel() != lb || numel(out_shape) != lo {
         return None;
