@@ -12,6 +12,7 @@
 // (the prebuilt dawn.node).
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
+import { installNavigatorGpu } from "tensorgrad-gpu/dawn-navigator";
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({ options: { sizes: { type: "string", default: "512,1024,2048" } } });
@@ -23,36 +24,7 @@ const webgpuPath = createRequire(gpujsDir + "package.json").resolve("webgpu");
 const { create, globals } = await import(webgpuPath);
 Object.assign(globalThis, globals);
 const gpuApi = create([]);
-// gpu.js assigns `device.onuncapturederror`, which Dawn's Node binding rejects ("object is not of
-// the correct interface type"); hand gpu.js a device whose handler slot accepts it.
-const tolerant = (device) => {
-  let handler = null;
-  try {
-    Object.defineProperty(device, "onuncapturederror", { get: () => handler, set: (f) => (handler = f), configurable: true });
-    device.addEventListener?.("uncapturederror", (e) => handler?.(e));
-    return device;
-  } catch {
-    return new Proxy(device, {
-      set: (t, p, v) => (p === "onuncapturederror" ? ((handler = v), true) : Reflect.set(t, p, v, t)),
-      get: (t, p) => {
-        if (p === "onuncapturederror") return handler;
-        const v = Reflect.get(t, p, t);
-        return typeof v === "function" ? v.bind(t) : v;
-      },
-    });
-  }
-};
-const wrapAdapter = (a) =>
-  a &&
-  new Proxy(a, {
-    get(t, p) {
-      if (p === "requestDevice") return async (d) => tolerant(await t.requestDevice(d));
-      const v = Reflect.get(t, p, t);
-      return typeof v === "function" ? v.bind(t) : v;
-    },
-  });
-const gpuShim = { requestAdapter: async (o) => wrapAdapter(await gpuApi.requestAdapter(o)), getPreferredCanvasFormat: () => "rgba8unorm" };
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpuShim }, configurable: true });
+installNavigatorGpu(gpuApi); // gpu.js's navigator.gpu, with a device whose onuncapturederror Dawn accepts
 const adapter = await gpuApi.requestAdapter();
 if (!adapter) {
   console.log("[webgpu] no WebGPU adapter (Dawn found no Vulkan device)");

@@ -4,7 +4,7 @@
 // thread's own event loop resolves the Promises (mapAsync read-back).
 //
 // Plain JavaScript on purpose: it is loaded as is from src/ (tests) and from dist/ (the build
-// copies it), imports nothing but Node built-ins statically, and receives every kernel's source
+// copies it), imports nothing but Node built-ins and ./dawn-navigator.js statically, and receives every kernel's source
 // text from the main thread (the same text tensorgrad-gpu compiles in every other mode).
 //
 // Protocol (the constants are mirrored in webgpu-bridge.ts):
@@ -24,6 +24,7 @@
 // Any request may carry `drop` (kernel ids to destroy) and `rel` (kept buffers to free).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
+import { installNavigatorGpu } from "./dawn-navigator.js";
 
 const SEQ = 0;
 const DONE = 1;
@@ -188,38 +189,7 @@ async function installDawn() {
   const flags = (process.env.TENSORGRAD_DAWN_FLAGS ?? "").split(/\s+/).filter(Boolean);
   const gpuApi = create(flags);
   dawn = gpuApi;
-  const tolerant = (device) => {
-    devices.push(device);
-    let handler = null;
-    try {
-      Object.defineProperty(device, "onuncapturederror", { get: () => handler, set: (f) => (handler = f), configurable: true });
-      device.addEventListener?.("uncapturederror", (e) => handler?.(e));
-      return device;
-    } catch {
-      return new Proxy(device, {
-        set: (t, p, v) => (p === "onuncapturederror" ? ((handler = v), true) : Reflect.set(t, p, v, t)),
-        get: (t, p) => {
-          if (p === "onuncapturederror") return handler;
-          const v = Reflect.get(t, p, t);
-          return typeof v === "function" ? v.bind(t) : v;
-        },
-      });
-    }
-  };
-  const wrapAdapter = (a) =>
-    a &&
-    new Proxy(a, {
-      get(t, p) {
-        if (p === "requestDevice") return async (d) => tolerant(await t.requestDevice(d));
-        const v = Reflect.get(t, p, t);
-        return typeof v === "function" ? v.bind(t) : v;
-      },
-    });
-  const gpuShim = {
-    requestAdapter: async (o) => wrapAdapter(await gpuApi.requestAdapter(o)),
-    getPreferredCanvasFormat: () => "rgba8unorm",
-  };
-  Object.defineProperty(globalThis, "navigator", { value: { gpu: gpuShim }, configurable: true });
+  installNavigatorGpu(gpuApi, (device) => devices.push(device));
   const adapter = await gpuApi.requestAdapter();
   if (!adapter) throw new Error("Dawn loaded but found no WebGPU adapter (no Vulkan driver for a GPU? set VK_DRIVER_FILES to the driver's ICD json)");
   const ai = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
